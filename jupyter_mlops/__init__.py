@@ -1,0 +1,34 @@
+"""jupyter_mlops: notebook-native experiment tracking and model packaging for Jupyter.
+
+The public Python API (``start_run``, ``runs``, ``get_run``) and the entry points that
+Jupyter Server and JupyterLab look for.
+"""
+
+from __future__ import annotations
+
+try:
+    from ._version import __version__
+except ImportError:  # running from a source tree that was never built
+    __version__ = "0.0.0.dev0"
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-mlops"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "jupyter_mlops.server"}]
+
+
+_API = ("Run", "get_run", "runs", "start_run")
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    """The API is imported on first use: Jupyter imports this package at every server start
+    only to find its extension points."""
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")

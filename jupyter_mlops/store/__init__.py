@@ -1,0 +1,43 @@
+"""Persistence only: the run store (SQL rows) and the artifact store (content-addressed blobs).
+
+Knows nothing of IPython, tornado or capture: callers hand it plain values.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .artifacts import ArtifactStore
+from .db import Database
+from .errors import InvalidInput, NotFound, StoreError
+from .location import StoreLocation, resolve
+from .migrate import ensure_schema
+from .queries import QueriesMixin, iso
+from .records import RecordsMixin, now_ms
+from .schema import SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "InvalidInput", "NotFound", "Store", "StoreError", "iso", "now_ms"]
+
+
+class Store(RecordsMixin, QueriesMixin):
+    """An opened store: the database (schema checked or upgraded) and its artifacts."""
+
+    def __init__(self, location: StoreLocation, create: bool = True):
+        if not create and location.sqlite_path and not os.path.exists(location.sqlite_path):
+            raise StoreError(f"no store at {location.describe()}: nothing has been recorded "
+                             "there yet")
+        self.location = location
+        self.db = Database(location)
+        ensure_schema(self.db)
+        self.artifacts = ArtifactStore(location.artifacts)
+        self._known_environments: set[str] = set()
+
+    @classmethod
+    def open(cls, store: str | None = None, artifacts: str | None = None, *,
+             configured_store: str | None = None,
+             configured_artifacts: str | None = None, create: bool = True) -> Store:
+        return cls(resolve(store, artifacts, configured_store=configured_store,
+                           configured_artifacts=configured_artifacts), create=create)
+
+    def close(self) -> None:
+        self.db.dispose()

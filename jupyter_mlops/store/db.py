@@ -1,0 +1,152 @@
+"""The database connection: SQLite tuned for many concurrent writers, or any SQLAlchemy URL.
+
+SQLite runs in WAL mode with ``synchronous=NORMAL`` and a busy timeout, and every write
+transaction starts with ``BEGIN IMMEDIATE``: taking the write lock up front is what keeps
+concurrent writer processes from failing with "database is locked" (a deferred transaction
+that reads first cannot wait for the lock, it can only fail). Where WAL cannot work
+(network filesystems) the rollback journal is used and the user is told once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from .errors import StoreError
+from .location import StoreLocation
+
+log = logging.getLogger("jupyter_mlops")
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE_ATTEMPTS = 5
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "lustre"}
+_warned: set[str] = set()
+
+
+def filesystem_type(path: str) -> str | None:
+    """The type of the filesystem holding ``path``, from /proc/mounts (Linux only)."""
+    try:
+        with open("/proc/mounts") as f:
+            mounts = [line.split()[1:3] for line in f]
+    except OSError:
+        return None
+    path = os.path.realpath(path)
+    best = ("", None)
+    for mount_point, fstype in mounts:
+        mount_point = mount_point.replace("\\040", " ")
+        inside = path == mount_point or path.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best[0]):
+            best = (mount_point, fstype)
+    return best[1]
+
+
+class Database:
+    """One engine per store; ``write`` and ``read`` hand out transactions."""
+
+    def __init__(self, location: StoreLocation):
+        self.location = location
+        self.journal_mode: str | None = None
+        path = location.sqlite_path
+        if path:
+            self._prepare_directory(os.path.dirname(path))
+            self.engine = self._sqlite_engine(path)
+        else:
+            try:
+                self.engine = create_engine(location.url, pool_pre_ping=True)
+            except (SQLAlchemyError, ImportError) as e:
+                raise StoreError(f"cannot use store {location.describe()}: {e}") from None
+
+    @staticmethod
+    def _prepare_directory(directory: str) -> None:
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create store directory {directory}: {e.strerror}") from None
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise StoreError(f"store directory {directory} is not writable")
+
+    def _sqlite_engine(self, path: str) -> Engine:
+        use_wal = filesystem_type(os.path.dirname(path)) not in NETWORK_FILESYSTEMS
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            mode = cur.execute(f"PRAGMA journal_mode={'WAL' if use_wal else 'DELETE'}").fetchone()
+            self.journal_mode = str(mode[0]).lower()
+            sync = "NORMAL" if self.journal_mode == "wal" else "FULL"
+            cur.execute(f"PRAGMA synchronous={sync}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+            if self.journal_mode != "wal":
+                self._warn_once(path, use_wal)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            immediate = conn.get_execution_options().get("immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+
+    @staticmethod
+    def _warn_once(path: str, wanted_wal: bool) -> None:
+        if path in _warned:
+            return
+        _warned.add(path)
+        why = "it is on a network filesystem" if not wanted_wal else "the filesystem refused it"
+        log.warning(
+            "jupyter_mlops: store %s uses SQLite's rollback journal, not WAL, because %s; "
+            "concurrent readers and writers will be slower.", path, why,
+        )
+
+    def transact(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retrying a bounded number of times if
+        the database stays locked past the busy timeout."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(immediate=True)
+                    with conn.begin():
+                        return work(conn)
+            except OperationalError as e:
+                if not _is_lock_error(e) or attempt == WRITE_ATTEMPTS - 1:
+                    raise _as_store_error(e, self.location) from None
+                time.sleep(0.05 * (2**attempt) * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except OperationalError as e:
+            raise _as_store_error(e, self.location) from None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_lock_error(e: OperationalError) -> bool:
+    text = str(e.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def _as_store_error(e: OperationalError, location: StoreLocation) -> StoreError:
+    detail = str(e.orig).strip() or type(e.orig).__name__
+    if "readonly" in detail or "read-only" in detail:
+        return StoreError(f"store {location.describe()} is read-only: {detail}")
+    return StoreError(f"store {location.describe()}: {detail}")

@@ -1,0 +1,257 @@
+"""Writing to the store: sessions, runs and everything attached to a run.
+
+Each public method is one write transaction, so a record is either fully there or not at
+all. Values are validated before anything is written: bad input raises InvalidInput and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from . import schema as s
+from .errors import InvalidInput, NotFound
+from .ids import new_id
+
+MAX_KEY = 255
+MAX_PARAM_VALUE = 8000
+RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def upsert(conn: Connection, table: Any, rows: list[dict], keys: list[str],
+           where: Any = None) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike; ``where``
+    (a function of the proposed row) can veto an update."""
+    stmt = _insert(conn, table)
+    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    condition = where(stmt.excluded) if where else None
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=condition),
+                 rows)
+
+
+def insert_ignore(conn: Connection, table: Any, row: dict) -> None:
+    conn.execute(_insert(conn, table).on_conflict_do_nothing(), row)
+
+
+def check_key(kind: str, key: Any) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidInput(f"{kind} name must be a non-empty string, got {key!r}")
+    if len(key) > MAX_KEY or any(ord(ch) < 32 for ch in key):
+        raise InvalidInput(f"{kind} name {key[:40]!r} is too long or has control characters")
+    return key
+
+
+def check_metric(key: Any, value: Any) -> float:
+    check_key("metric", key)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInput(f"metric {key!r} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def param_text(key: Any, value: Any) -> str:
+    check_key("param", key)
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(text) > MAX_PARAM_VALUE:
+        raise InvalidInput(f"param {key!r} is longer than {MAX_PARAM_VALUE} characters")
+    return text
+
+
+class RecordsMixin:
+    """The write half of Store (needs ``self.db``)."""
+
+    db: Any
+    _known_environments: set[str]
+
+    def ensure_environment(self, environment_id: str, data: Mapping[str, Any]) -> str:
+        if environment_id not in self._known_environments:
+            row = {"environment_id": environment_id, "data": dumps(data), "created_ms": now_ms()}
+            self.db.transact(lambda c: insert_ignore(c, s.environments, row))
+            self._known_environments.add(environment_id)
+        return environment_id
+
+    def create_session(self, **fields: Any) -> str:
+        session_id = new_id()
+        t = now_ms()
+        row = {"session_id": session_id, "started_ms": t, "heartbeat_ms": t,
+               "status": "running", **fields}
+        self.db.transact(lambda c: c.execute(s.sessions.insert(), row))
+        return session_id
+
+    def heartbeat(self, session_id: str) -> None:
+        stmt = update(s.sessions).where(s.sessions.c.session_id == session_id)
+        self.db.transact(lambda c: c.execute(stmt.values(heartbeat_ms=now_ms())))
+
+    def end_session(self, session_id: str, status: str = "ended") -> None:
+        t = now_ms()
+        stmt = update(s.sessions).where(s.sessions.c.session_id == session_id)
+        values = {"ended_ms": t, "heartbeat_ms": t, "status": status}
+        self.db.transact(lambda c: c.execute(stmt.values(**values)))
+
+    def create_run(self, *, name: str, experiment: str, source: str = "api",
+                   params: Mapping[str, Any] | None = None,
+                   tags: Mapping[str, Any] | None = None, **fields: Any) -> str:
+        check_key("run", name)
+        check_key("experiment", experiment)
+        param_rows = self._param_rows("", params or {})
+        tag_rows = self._tag_rows("", tags or {})
+        run_id = new_id()
+        t = now_ms()
+        row = {"run_id": run_id, "name": name, "experiment": experiment, "status": "running",
+               "started_ms": t, "updated_ms": t, "source": source, **fields}
+
+        def work(c: Connection) -> None:
+            c.execute(s.runs.insert(), row)
+            for rows, table in ((param_rows, s.params), (tag_rows, s.tags)):
+                if rows:
+                    c.execute(table.insert(), [{**r, "run_id": run_id} for r in rows])
+
+        self._write_run(run_id, work, touch=False)
+        return run_id
+
+    def _write_run(self, run_id: str, work: Any, touch: bool = True) -> None:
+        """One transaction that changes a run: marks it updated (for change polling) and
+        turns a missing run into NotFound."""
+
+        def tx(c: Connection) -> None:
+            if touch:
+                stmt = update(s.runs).where(s.runs.c.run_id == run_id).values(updated_ms=now_ms())
+                if c.execute(stmt).rowcount == 0:
+                    raise NotFound(f"no run {run_id!r}")
+            work(c)
+
+        try:
+            self.db.transact(tx)
+        except IntegrityError as e:
+            raise NotFound(f"no run {run_id!r}") if "FOREIGN KEY" in str(e.orig) else e from None
+
+    @staticmethod
+    def _param_rows(run_id: str, params: Mapping[str, Any]) -> list[dict]:
+        return [{"run_id": run_id, "key": k, "value": param_text(k, v)} for k, v in params.items()]
+
+    @staticmethod
+    def _tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict]:
+        rows = []
+        for k, v in tags.items():
+            check_key("tag", k)
+            rows.append({"run_id": run_id, "key": k, "value": str(v)})
+        return rows
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        rows = self._param_rows(run_id, params)
+        if rows:
+            self._write_run(run_id, lambda c: upsert(c, s.params, rows, ["run_id", "key"]))
+
+    def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
+        rows = self._tag_rows(run_id, tags)
+        if rows:
+            self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ["run_id", "key"]))
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        t = s.tags
+        self._write_run(run_id, lambda c: c.execute(
+            t.delete().where(t.c.run_id == run_id, t.c.key == key)))
+
+    def log_metrics(self, run_id: str, values: Mapping[str, Any], step: int | None = None,
+                    timestamp_ms: int | None = None) -> None:
+        if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)
+                                 or step < 0):
+            raise InvalidInput(f"metric step must be a non-negative integer, got {step!r}")
+        ts = timestamp_ms or now_ms()
+        rows = []
+        for key, value in values.items():
+            v = check_metric(key, value)
+            rows.append({"run_id": run_id, "key": key, "step": int(step or 0),
+                         "value": None if math.isnan(v) else v, "timestamp_ms": ts})
+        if not rows:
+            return
+        latest = s.latest_metrics
+
+        def work(c: Connection) -> None:
+            c.execute(s.metrics.insert(), rows)
+            upsert(c, latest, rows, ["run_id", "key"],
+                   where=lambda proposed: latest.c.step <= proposed.step)
+
+        self._write_run(run_id, work)
+
+    def append_note(self, run_id: str, note: str) -> None:
+        if not isinstance(note, str) or not note.strip():
+            raise InvalidInput("a note must be non-empty text")
+        runs = s.runs
+
+        def work(c: Connection) -> None:
+            old = c.execute(runs.select().with_only_columns(runs.c.notes)
+                            .where(runs.c.run_id == run_id)).scalar()
+            text = f"{old}\n{note}" if old else note
+            c.execute(update(runs).where(runs.c.run_id == run_id).values(notes=text))
+
+        self._write_run(run_id, work)
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Edit a run's name, notes or warnings (already validated by the caller)."""
+        self._write_run(run_id, lambda c: c.execute(
+            update(s.runs).where(s.runs.c.run_id == run_id).values(**fields)))
+
+    def end_run(self, run_id: str, status: str = "finished", error: str | None = None) -> None:
+        if status not in RUN_STATUSES or status == "running":
+            raise InvalidInput(f"a run ends as one of {RUN_STATUSES[1:]}, not {status!r}")
+        self.update_run(run_id, status=status, error=error, ended_ms=now_ms())
+
+    def log_dataset(self, run_id: str, info: Mapping[str, Any], *, name: str, role: str,
+                    source: str | None = None, file_hash: str | None = None) -> str:
+        """Record a run input. The same data (same fingerprint) is one dataset, whoever
+        logs it first; each run keeps its own name, role and source for it."""
+        check_key("dataset", name)
+        check_key("dataset role", role)
+        fingerprint = info["fingerprint"]
+        dataset_id = fingerprint[:20]
+        row = {"dataset_id": dataset_id, "fingerprint": fingerprint, "name": name,
+               "source": source, "file_hash": file_hash, "schema": dumps(info["schema"]),
+               "shape": dumps(list(info["shape"])), "profile": dumps(info.get("profile")),
+               "created_ms": now_ms()}
+        link = {"run_id": run_id, "dataset_id": dataset_id, "name": name, "role": role,
+                "source": source}
+
+        def work(c: Connection) -> None:
+            insert_ignore(c, s.datasets, row)
+            upsert(c, s.run_inputs, [link], ["run_id", "dataset_id", "name"])
+
+        self._write_run(run_id, work)
+        return dataset_id
+
+    def add_artifact(self, run_id: str | None, *, name: str, media_type: str, digest: str,
+                     size: int) -> str:
+        artifact_id = new_id()
+        row = {"artifact_id": artifact_id, "run_id": run_id, "name": name,
+               "media_type": media_type, "size": size, "digest": digest,
+               "created_ms": now_ms()}
+        work = lambda c: c.execute(s.artifacts.insert(), row)  # noqa: E731
+        if run_id is None:
+            self.db.transact(work)
+        else:
+            self._write_run(run_id, work)
+        return artifact_id

@@ -1,0 +1,237 @@
+"""The store's relational schema (SQLAlchemy Core), one table per concept of DESIGN.md.
+
+Times are epoch milliseconds (UTC). JSON documents (schemas, profiles, environments) are
+stored as text so the same schema works on SQLite and PostgreSQL. Changing anything here
+needs a new Alembic revision under ``migrations/versions`` and a bump of SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = "0001"
+
+metadata = MetaData()
+
+ID = String(32)
+Millis = BigInteger
+
+environments = Table(
+    "environments",
+    metadata,
+    Column("environment_id", ID, primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("created_ms", Millis, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", ID, primary_key=True),
+    Column("notebook", Text),
+    Column("kernel_id", String(64)),
+    Column("user", String(128)),
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("pid_started_ms", Millis),
+    Column("environment_id", ID, ForeignKey("environments.environment_id")),
+    Column("started_ms", Millis, nullable=False),
+    Column("ended_ms", Millis),
+    Column("heartbeat_ms", Millis, nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+cell_executions = Table(
+    "cell_executions",
+    metadata,
+    Column("execution_id", ID, primary_key=True),
+    Column("session_id", ID, ForeignKey("sessions.session_id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("execution_count", Integer),
+    Column("cell_id", String(128)),
+    Column("code", Text, nullable=False),
+    Column("code_hash", String(32), nullable=False),
+    Column("names_defined", Text),
+    Column("names_used", Text),
+    Column("started_ms", Millis, nullable=False),
+    Column("duration_ms", Float),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    UniqueConstraint("session_id", "seq"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", ID, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("experiment", String(255), nullable=False),
+    Column("session_id", ID, ForeignKey("sessions.session_id")),
+    Column("notebook", Text),
+    Column("user", String(128)),
+    Column("host", String(255)),
+    Column("status", String(16), nullable=False),
+    Column("started_ms", Millis, nullable=False),
+    Column("ended_ms", Millis),
+    Column("error", Text),
+    Column("environment_id", ID, ForeignKey("environments.environment_id")),
+    Column("notes", Text),
+    Column("warnings", Text),
+    Column("source", String(16), nullable=False),
+    Column("updated_ms", Millis, nullable=False),
+    Column("deleted_ms", Millis),
+    Index("ix_runs_started", "started_ms"),
+    Index("ix_runs_experiment_started", "experiment", "started_ms"),
+    Index("ix_runs_notebook_started", "notebook", "started_ms"),
+    Index("ix_runs_status", "status"),
+    Index("ix_runs_updated", "updated_ms"),
+)
+
+params = Table(
+    "params",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("value", Float),
+    Column("timestamp_ms", Millis, nullable=False),
+    Index("ix_metrics_run_key_step", "run_id", "key", "step"),
+)
+
+# The last value of each metric, kept alongside the history so listing and sorting runs by a
+# metric is one indexed join instead of a scan of every step ever logged.
+latest_metrics = Table(
+    "latest_metrics",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Float),
+    Column("step", Integer, nullable=False),
+    Column("timestamp_ms", Millis, nullable=False),
+    Index("ix_latest_metrics_key_value", "key", "value"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index("ix_tags_key_value", "key", "value"),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("dataset_id", ID, primary_key=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("name", String(255)),
+    Column("source", Text),
+    Column("file_hash", String(64)),
+    Column("schema", Text, nullable=False),
+    Column("shape", Text, nullable=False),
+    Column("profile", Text),
+    Column("created_ms", Millis, nullable=False),
+)
+
+run_inputs = Table(
+    "run_inputs",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
+    Column("dataset_id", ID, ForeignKey("datasets.dataset_id"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("role", String(64), nullable=False),
+    Column("source", Text),
+    Index("ix_run_inputs_dataset", "dataset_id"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("artifact_id", ID, primary_key=True),
+    Column("run_id", ID, ForeignKey("runs.run_id")),
+    Column("name", Text, nullable=False),
+    Column("media_type", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_ms", Millis, nullable=False),
+    Index("ix_artifacts_run", "run_id"),
+)
+
+run_lineage = Table(
+    "run_lineage",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
+    Column("execution_id", ID, ForeignKey("cell_executions.execution_id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+registered_models = Table(
+    "registered_models",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("description", Text),
+    Column("created_ms", Millis, nullable=False),
+    Column("updated_ms", Millis, nullable=False),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("model_version_id", ID, primary_key=True),
+    Column("name", String(255), ForeignKey("registered_models.name"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("run_id", ID, ForeignKey("runs.run_id")),
+    Column("artifact_id", ID, ForeignKey("artifacts.artifact_id")),
+    Column("checksum", String(64)),
+    Column("signature", Text),
+    Column("metrics", Text),
+    Column("user", String(128)),
+    Column("created_ms", Millis, nullable=False),
+    Column("reproduced", Boolean),
+    Column("status", String(16), nullable=False),
+    UniqueConstraint("name", "version"),
+)
+
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    Column("name", String(255), ForeignKey("registered_models.name"), primary_key=True),
+    Column("alias", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_ms", Millis, nullable=False),
+)
+
+alias_events = Table(
+    "alias_events",
+    metadata,
+    Column("event_id", ID, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("alias", String(64), nullable=False),
+    Column("old_version", Integer),
+    Column("new_version", Integer),
+    Column("user", String(128)),
+    Column("at_ms", Millis, nullable=False),
+    Index("ix_alias_events_name_alias", "name", "alias"),
+)
