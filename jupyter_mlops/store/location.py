@@ -66,9 +66,9 @@ def resolve(
         url = make_url(value)
     except ArgumentError as e:
         raise StoreError(f"malformed store URL {value!r}: {e}") from None
+    if not url.database or url.database == ":memory:":
+        raise StoreError(f"malformed store URL {value!r}: it names no database")
     if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise StoreError(f"store URL {value!r} must name a database file")
         url = url.set(database=os.path.abspath(os.path.expanduser(url.database)))
         default_artifacts = os.path.join(os.path.dirname(url.database), "artifacts")
     else:

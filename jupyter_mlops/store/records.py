@@ -12,9 +12,10 @@ import math
 import numbers
 import time
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,10 @@ MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
 
 
+_TOUCH = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
+    updated_ms=bindparam("now"))
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -35,27 +40,37 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _insert(conn: Connection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
+@cache
+def _insert(dialect: str, table: Any) -> Any:
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
 
 
-def upsert(conn: Connection, table: Any, rows: list[dict], keys: list[str],
+@cache
+def _upsert_statement(dialect: str, table: Any, keys: tuple[str, ...], where: Any) -> Any:
+    stmt = _insert(dialect, table)
+    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    condition = where(table, stmt.excluded) if where else None
+    return stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=condition)
+
+
+def upsert(conn: Connection, table: Any, rows: list[dict], keys: tuple[str, ...],
            where: Any = None) -> None:
     """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike; ``where``
-    (a function of the proposed row) can veto an update."""
-    stmt = _insert(conn, table)
-    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    condition = where(stmt.excluded) if where else None
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=condition),
-                 rows)
+    (a module-level function of the table and the proposed row) can veto an update. The
+    statements are built once: building them costs more than running them."""
+    conn.execute(_upsert_statement(conn.dialect.name, table, keys, where), rows)
 
 
 def insert_ignore(conn: Connection, table: Any, row: dict) -> None:
-    conn.execute(_insert(conn, table).on_conflict_do_nothing(), row)
+    conn.execute(_insert(conn.dialect.name, table).on_conflict_do_nothing(), row)
+
+
+def _step_not_older(table: Any, proposed: Any) -> Any:
+    return table.c.step <= proposed.step
 
 
 def check_key(kind: str, key: Any) -> str:
@@ -138,10 +153,8 @@ class RecordsMixin:
         turns a missing run into NotFound."""
 
         def tx(c: Connection) -> None:
-            if touch:
-                stmt = update(s.runs).where(s.runs.c.run_id == run_id).values(updated_ms=now_ms())
-                if c.execute(stmt).rowcount == 0:
-                    raise NotFound(f"no run {run_id!r}")
+            if touch and c.execute(_TOUCH, {"run": run_id, "now": now_ms()}).rowcount == 0:
+                raise NotFound(f"no run {run_id!r}")
             work(c)
 
         try:
@@ -164,12 +177,12 @@ class RecordsMixin:
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         rows = self._param_rows(run_id, params)
         if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.params, rows, ["run_id", "key"]))
+            self._write_run(run_id, lambda c: upsert(c, s.params, rows, ("run_id", "key")))
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
         rows = self._tag_rows(run_id, tags)
         if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ["run_id", "key"]))
+            self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ("run_id", "key")))
 
     def delete_tag(self, run_id: str, key: str) -> None:
         t = s.tags
@@ -193,8 +206,7 @@ class RecordsMixin:
 
         def work(c: Connection) -> None:
             c.execute(s.metrics.insert(), rows)
-            upsert(c, latest, rows, ["run_id", "key"],
-                   where=lambda proposed: latest.c.step <= proposed.step)
+            upsert(c, latest, rows, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
 
@@ -238,7 +250,7 @@ class RecordsMixin:
 
         def work(c: Connection) -> None:
             insert_ignore(c, s.datasets, row)
-            upsert(c, s.run_inputs, [link], ["run_id", "dataset_id", "name"])
+            upsert(c, s.run_inputs, [link], ("run_id", "dataset_id", "name"))
 
         self._write_run(run_id, work)
         return dataset_id
