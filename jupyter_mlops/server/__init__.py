@@ -1,0 +1,33 @@
+"""The Jupyter Server extension: the REST API under ``/jupyter-mlops/api/`` and nothing else.
+
+Routes are declared here, next to ``openapi.yaml`` which documents them; a test keeps the
+two in sync. Handlers live in one module per resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+
+from .base import StoreProvider
+from .health import HealthHandler
+
+API_PREFIX = "jupyter-mlops/api"
+
+ROUTES: list[tuple[str, type]] = [
+    ("health", HealthHandler),
+]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    from ..config import MlopsConfig
+
+    config = MlopsConfig(parent=serverapp)
+    web_app = serverapp.web_app
+    web_app.settings["jupyter_mlops_store"] = StoreProvider(config)
+    base_url = web_app.settings["base_url"]
+    web_app.add_handlers(".*$", [
+        (url_path_join(base_url, API_PREFIX, path), handler) for path, handler in ROUTES
+    ])
+    serverapp.log.info("jupyter_mlops: REST API at %s", url_path_join(base_url, API_PREFIX))
