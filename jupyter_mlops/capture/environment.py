@@ -1,0 +1,403 @@
+"""The environment a run executed in: interpreter, platform, packages, conda, git, hardware.
+
+``snapshot()`` is cheap to call repeatedly. Everything is read in-process except the git
+working-tree state, and each part is cached on what can change it:
+
+- python, platform and hardware: once per process (GPUs via NVML, else ``nvidia-smi``).
+- packages: per ``sys.path`` entry, on the entry directory's mtime (installing or removing a
+  distribution adds or removes a ``*.dist-info`` directory there). Versions come from the
+  ``*.dist-info``/``*.egg-info`` directory names; metadata files are opened only when a name
+  does not carry an unambiguous version.
+- git commit/branch/remote: read from ``.git`` files on every call (microseconds).
+- git dirty flag and diff: one ``git status`` (and ``git diff HEAD`` when dirty), cached on
+  (repository root, HEAD, commit, index mtime) for at most ``GIT_STATUS_MAX_AGE_SECONDS``.
+  Commits, checkouts and ``git add`` are seen at once; an unstaged edit of a tracked file
+  changes none of those, so it is seen when the cached answer expires.
+  Notebooks (``*.ipynb``) are left out of the dirty flag and the diff: the notebook being run
+  changes with every save, and its cells are recorded on their own.
+- environment variables: only allowlisted names; values of secret-looking names are replaced
+  by ``REDACTED`` and the rest pass through ``redact`` (credentials in URLs).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import xxhash
+
+from .redact import REDACTED, is_secret_name, redact, strip_url_credentials
+
+DEFAULT_ENV_ALLOWLIST: tuple[str, ...] = (
+    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES",
+    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+    "PYTHONHASHSEED", "TZ", "LANG", "LC_ALL", "CONDA_DEFAULT_ENV", "VIRTUAL_ENV",
+    "PYTORCH_CUDA_ALLOC_CONF", "TOKENIZERS_PARALLELISM", "TF_CPP_MIN_LOG_LEVEL", "XLA_FLAGS",
+    "JUPYTER_MLOPS_*", "MLOPS_*",
+)
+GIT_STATUS_MAX_AGE_SECONDS = 2.0
+GIT_DIFF_MAX_BYTES = 10 << 20  # a diff of a tracked data file is not worth storing whole
+_SUBPROCESS_TIMEOUT_SECONDS = 10
+_NOT_NOTEBOOKS = ("--", ".", ":(exclude)*.ipynb")
+
+
+@dataclass(frozen=True)
+class EnvironmentSnapshot:
+    """``environment_id`` is a hash of ``data``; ``git_diff`` is stored as an artifact."""
+
+    environment_id: str
+    data: dict[str, Any]
+    git_diff: str | None
+
+
+def snapshot(*, env_allowlist: tuple[str, ...] = DEFAULT_ENV_ALLOWLIST,
+             cwd: str | None = None) -> EnvironmentSnapshot:
+    """Describe the current environment; identical environments get the same id."""
+    git, diff = _git(os.path.abspath(cwd or os.getcwd()))
+    data = {
+        "python": dict(_python()),
+        "platform": dict(_platform()),
+        "packages": _packages(),
+        "conda": _conda(),
+        "git": git,
+        "hardware": json.loads(_hardware_json()),
+        "env_vars": _env_vars(tuple(env_allowlist)),
+    }
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return EnvironmentSnapshot(xxhash.xxh3_128(canonical.encode()).hexdigest()[:20], data, diff)
+
+
+@functools.cache
+def _python() -> tuple[tuple[str, str], ...]:
+    return (("version", platform.python_version()),
+            ("implementation", platform.python_implementation()),
+            ("executable", sys.executable))
+
+
+@functools.cache
+def _platform() -> tuple[tuple[str, str], ...]:
+    uname = platform.uname()
+    return (("system", uname.system), ("release", uname.release), ("machine", uname.machine),
+            ("platform", platform.platform()))
+
+
+# --- packages ---------------------------------------------------------------------------
+
+_entry_cache: dict[str, tuple[int, dict[str, str]]] = {}
+
+
+def _packages() -> dict[str, str]:
+    """Installed distributions (PEP 503 names) -> version; the first on sys.path wins."""
+    packages: dict[str, str] = {}
+    for entry in sys.path:
+        path = os.path.abspath(entry or ".")
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            continue
+        cached = _entry_cache.get(path)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, _scan(path))
+            _entry_cache[path] = cached
+        for name, version in cached[1].items():
+            packages.setdefault(name, version)
+    return packages
+
+
+def _scan(directory: str) -> dict[str, str]:
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory)
+                       if entry.name.endswith((".dist-info", ".egg-info")))
+    except OSError:  # a zip file or an unreadable directory
+        return {}
+    found: dict[str, str] = {}
+    for name in names:
+        stem, _, suffix = name.rpartition(".")
+        parts = stem.split("-")
+        # name-version.dist-info; egg-info may add -pyX.Y; anything else is ambiguous.
+        if len(parts) == 2 or (suffix == "egg-info" and len(parts) == 3
+                               and parts[2].startswith("py")):
+            distribution, version = parts[0], parts[1]
+        else:
+            distribution, version = _read_metadata(os.path.join(directory, name))
+        if distribution and version:
+            found.setdefault(_normalize_name(distribution), version)
+    return found
+
+
+def _read_metadata(path: str) -> tuple[str | None, str | None]:
+    candidates = [os.path.join(path, "METADATA"), os.path.join(path, "PKG-INFO"), path]
+    for candidate in candidates:
+        if not os.path.isfile(candidate):
+            continue
+        name = version = None
+        with open(candidate, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if not line.strip():
+                    break  # end of the headers
+                key, _, value = line.partition(":")
+                if key == "Name":
+                    name = value.strip()
+                elif key == "Version":
+                    version = value.strip()
+        return name, version
+    return None, None
+
+
+def _normalize_name(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# --- conda and environment variables ------------------------------------------------------
+
+def _conda() -> dict[str, str] | None:
+    prefix = os.environ.get("CONDA_PREFIX")
+    name = os.environ.get("CONDA_DEFAULT_ENV")
+    if not prefix and not name:
+        return None
+    return {"name": name or os.path.basename(prefix or ""), "prefix": prefix or ""}
+
+
+@functools.lru_cache(maxsize=16)
+def _allowlist_matcher(allowlist: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
+    globs = [pattern for pattern in allowlist if any(c in pattern for c in "*?[")]
+    exact = frozenset(pattern for pattern in allowlist if pattern not in globs)
+    regex = "|".join(fnmatch.translate(pattern) for pattern in globs) or "(?!)"
+    return exact, re.compile(regex)
+
+
+def _env_vars(allowlist: tuple[str, ...]) -> dict[str, str]:
+    exact, globs = _allowlist_matcher(allowlist)
+    return {name: REDACTED if is_secret_name(name) else redact(value)
+            for name, value in sorted(os.environ.items())
+            if name in exact or globs.match(name)}
+
+
+# --- git --------------------------------------------------------------------------------
+
+# repository root -> (state key, monotonic time, dirty, diff)
+_git_cache: dict[str, tuple[tuple[Any, ...], float, bool | None, str | None]] = {}
+
+
+def _git(cwd: str) -> tuple[dict[str, Any] | None, str | None]:
+    located = _find_repository(cwd)
+    if located is None:
+        return None, None
+    root, git_dir, common_dir = located
+    head = _read(os.path.join(git_dir, "HEAD")) or ""
+    branch, commit = _resolve_head(head, git_dir, common_dir)
+    try:
+        index_mtime = os.stat(os.path.join(git_dir, "index")).st_mtime_ns
+    except OSError:
+        index_mtime = None
+    key = (head, commit, index_mtime)
+    cached = _git_cache.get(root)
+    if (cached is None or cached[0] != key
+            or time.monotonic() - cached[1] > GIT_STATUS_MAX_AGE_SECONDS):
+        cached = (key, time.monotonic(), *_working_tree_state(root, commit is not None))
+        _git_cache[root] = cached
+    _, _, dirty, diff = cached
+    remote = _remote_url(common_dir, branch)
+    return {
+        "commit": commit,
+        "branch": branch,
+        "remote": strip_url_credentials(remote) if remote else None,
+        "dirty": dirty,
+        "diff_hash": xxhash.xxh3_128(diff.encode()).hexdigest()[:20] if diff else None,
+    }, diff
+
+
+def _find_repository(cwd: str) -> tuple[str, str, str] | None:
+    """(work tree root, git dir, common dir), following ``.git`` files (worktrees)."""
+    directory = cwd
+    while True:
+        dot_git = os.path.join(directory, ".git")
+        if os.path.isdir(dot_git):
+            git_dir = dot_git
+            break
+        if os.path.isfile(dot_git):
+            pointer = (_read(dot_git) or "").strip()
+            if pointer.startswith("gitdir:"):
+                git_dir = os.path.normpath(os.path.join(directory, pointer[7:].strip()))
+                break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+    common = (_read(os.path.join(git_dir, "commondir")) or "").strip()
+    return directory, git_dir, os.path.normpath(os.path.join(git_dir, common or "."))
+
+
+def _resolve_head(head: str, git_dir: str, common_dir: str) -> tuple[str | None, str | None]:
+    head = head.strip()
+    if not head.startswith("ref:"):
+        return None, head or None  # detached HEAD
+    ref = head[4:].strip()
+    branch = ref.removeprefix("refs/heads/")
+    for directory in (git_dir, common_dir):
+        loose = _read(os.path.join(directory, *ref.split("/")))
+        if loose:
+            return branch, loose.strip()
+    for line in (_read(os.path.join(common_dir, "packed-refs")) or "").splitlines():
+        sha, _, name = line.partition(" ")
+        if name.strip() == ref and not line.startswith(("#", "^")):
+            return branch, sha
+    return branch, None  # unborn branch: no commit yet
+
+
+def _remote_url(common_dir: str, branch: str | None) -> str | None:
+    """The branch's remote, else origin, else the first remote, from ``.git/config``."""
+    urls: dict[str, str] = {}
+    branch_remote = None
+    section = ""
+    for raw in (_read(os.path.join(common_dir, "config")) or "").splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            section = line.strip("[]").strip()
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip().lower(), value.strip().strip('"')
+        if section.startswith("remote ") and key == "url":
+            urls.setdefault(section[7:].strip('"'), value)
+        elif branch and section == f'branch "{branch}"' and key == "remote":
+            branch_remote = value
+    for name in (branch_remote, "origin"):
+        if name in urls:
+            return urls[name]
+    return next(iter(urls.values()), None)
+
+
+def _working_tree_state(root: str, has_commit: bool) -> tuple[bool | None, str | None]:
+    """(dirty, redacted diff against HEAD) of tracked non-notebook files; None if unknown."""
+    status = _run_git(root, "status", "--porcelain", "--untracked-files=no", *_NOT_NOTEBOOKS)
+    if status is None:
+        return None, None
+    if not status.strip():
+        return False, None
+    if not has_commit:
+        return True, None
+    diff = _run_git(root, "diff", "HEAD", "--no-color", "--no-ext-diff", *_NOT_NOTEBOOKS)
+    if not diff:
+        return True, None
+    if len(diff) > GIT_DIFF_MAX_BYTES:
+        diff = diff[:GIT_DIFF_MAX_BYTES] + f"\n[diff truncated at {GIT_DIFF_MAX_BYTES} bytes]\n"
+    return True, redact(diff)
+
+
+def _run_git(root: str, *args: str) -> str | None:
+    if shutil.which("git") is None:
+        return None
+    try:
+        # No optional locks: a status that rewrote the index would change its own cache key.
+        result = subprocess.run(["git", "-C", root, *args], capture_output=True,
+                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+                                timeout=_SUBPROCESS_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+# --- hardware -----------------------------------------------------------------------------
+
+@functools.cache
+def _hardware_json() -> str:
+    """Hardware does not change under a running process: detected once, kept as JSON so that
+    every snapshot gets its own copy."""
+    return json.dumps({
+        "cpu_model": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "memory_bytes": _memory_bytes(),
+        "gpus": _gpus(),
+    })
+
+
+def _cpu_model() -> str:
+    for line in (_read("/proc/cpuinfo") or "").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "Model", "cpu model"):
+            return value.strip()
+    return platform.processor() or platform.machine()
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        try:
+            import psutil
+        except ImportError:
+            return None
+        return int(psutil.virtual_memory().total)
+
+
+def _gpus() -> list[dict[str, Any]]:
+    """NVIDIA GPUs via NVML when ``pynvml`` is importable, else ``nvidia-smi``, else []."""
+    try:
+        import pynvml
+    except ImportError:
+        pynvml = None
+    if pynvml is not None:
+        try:
+            pynvml.nvmlInit()
+            try:
+                driver = _text(pynvml.nvmlSystemGetDriverVersion())
+                handles = [pynvml.nvmlDeviceGetHandleByIndex(i)
+                           for i in range(pynvml.nvmlDeviceGetCount())]
+                return [{"name": _text(pynvml.nvmlDeviceGetName(handle)),
+                         "memory_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total),
+                         "driver": driver} for handle in handles]
+            finally:
+                pynvml.nvmlShutdown()
+        except Exception:  # NVML present but no driver or no device: try nvidia-smi
+            pass
+    executable = shutil.which("nvidia-smi")
+    if executable is None:
+        return []
+    try:
+        result = subprocess.run(
+            [executable, "--query-gpu=name,memory.total,driver_version",
+             "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=_SUBPROCESS_TIMEOUT_SECONDS, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    gpus = []
+    for line in result.stdout.splitlines():
+        fields = [field.strip() for field in line.split(",")]
+        if len(fields) == 3:
+            name, memory_mib, driver = fields
+            memory = int(float(memory_mib) * 2**20) if _is_number(memory_mib) else None
+            gpus.append({"name": name, "memory_bytes": memory, "driver": driver})
+    return gpus
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
