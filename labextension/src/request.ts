@@ -1,0 +1,155 @@
+/**
+ * The only module that talks to the jupyter_mlops server extension.
+ *
+ * Every call goes through Jupyter's `ServerConnection`, so base URL, token,
+ * XSRF cookie and proxy prefixes are handled the same way as for JupyterLab's
+ * own requests.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/** URL path of the REST API, relative to the server's base URL. */
+export const API_NAMESPACE = 'jupyter-mlops/api';
+
+/** Why a request failed, as far as the UI needs to tell the user. */
+export type RequestErrorKind =
+  /** The server could not be reached at all (offline, server stopped). */
+  | 'network'
+  /** 404 without an API error body: the server extension is not loaded. */
+  | 'not-enabled'
+  /** 404 answered by the API itself: the requested record does not exist. */
+  | 'not-found'
+  /** 401/403: the session expired or the user lacks permission. */
+  | 'forbidden'
+  /** Any other non-2xx answer, or a body that is not the expected JSON. */
+  | 'server';
+
+/** A failed API request; `status` is 0 when no HTTP response arrived. */
+export class MlopsRequestError extends Error {
+  constructor(
+    readonly kind: RequestErrorKind,
+    readonly status: number,
+    message: string,
+    readonly detail?: string
+  ) {
+    super(message);
+    this.name = 'MlopsRequestError';
+  }
+}
+
+/** Store the server reads from, as reported by `GET /health`. */
+export interface IStoreInfo {
+  kind: string;
+  location: string;
+}
+
+/** Body of `GET /jupyter-mlops/api/health`. */
+export interface IHealth {
+  version: string;
+  store: IStoreInfo;
+  schema_version: string;
+}
+
+/**
+ * Call the REST API and parse its JSON answer.
+ *
+ * @param endpoint path below `/jupyter-mlops/api/`, e.g. `health`
+ * @param init fetch options (method, body, ...)
+ * @param settings server settings; injectable for tests
+ * @throws MlopsRequestError for network failures and non-2xx answers
+ */
+export async function requestAPI<T>(
+  endpoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endpoint);
+
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new MlopsRequestError('network', 0, errorMessage(error));
+  }
+
+  const text = await response.text();
+  if (!response.ok) {
+    throw errorFromResponse(response, text);
+  }
+  try {
+    return (text ? JSON.parse(text) : {}) as T;
+  } catch {
+    throw new MlopsRequestError(
+      'server',
+      response.status,
+      `Invalid JSON from ${endpoint}`,
+      text.slice(0, 200)
+    );
+  }
+}
+
+/** Fetch the server extension's version and store location. */
+export async function fetchHealth(
+  settings?: ServerConnection.ISettings
+): Promise<IHealth> {
+  const health = await requestAPI<Partial<IHealth>>('health', {}, settings);
+  if (
+    typeof health.version !== 'string' ||
+    typeof health.store?.location !== 'string' ||
+    typeof health.store?.kind !== 'string'
+  ) {
+    throw new MlopsRequestError(
+      'server',
+      200,
+      'Unexpected answer from health',
+      JSON.stringify(health).slice(0, 200)
+    );
+  }
+  return health as IHealth;
+}
+
+function errorFromResponse(
+  response: Response,
+  text: string
+): MlopsRequestError {
+  // The API answers errors as {"error": ..., "detail": ...}; anything else
+  // (e.g. Jupyter's HTML 404 page) is reduced to the status text.
+  let message = response.statusText || `HTTP ${response.status}`;
+  let detail: string | undefined;
+  let fromApi = false;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; detail?: unknown };
+    if (typeof body.error === 'string') {
+      message = body.error;
+      fromApi = true;
+    }
+    if (body.detail !== undefined) {
+      detail =
+        typeof body.detail === 'string'
+          ? body.detail
+          : JSON.stringify(body.detail);
+    }
+  } catch {
+    // Not JSON: keep the status text.
+  }
+  return new MlopsRequestError(
+    kindForStatus(response.status, fromApi),
+    response.status,
+    message,
+    detail
+  );
+}
+
+function kindForStatus(status: number, fromApi: boolean): RequestErrorKind {
+  if (status === 404) {
+    return fromApi ? 'not-found' : 'not-enabled';
+  }
+  if (status === 401 || status === 403) {
+    return 'forbidden';
+  }
+  return 'server';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
