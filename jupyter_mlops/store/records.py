@@ -28,8 +28,13 @@ MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
 
 
+# Hot statements are built once; building a statement costs more than SQLite running it.
 _TOUCH = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
     updated_ms=bindparam("now"))
+_END = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
+    status=bindparam("status"), error=bindparam("error"), ended_ms=bindparam("ended"),
+    updated_ms=bindparam("now"))
+_INSERT_METRICS = s.metrics.insert()
 
 
 def now_ms() -> int:
@@ -205,7 +210,7 @@ class RecordsMixin:
         latest = s.latest_metrics
 
         def work(c: Connection) -> None:
-            c.execute(s.metrics.insert(), rows)
+            c.execute(_INSERT_METRICS, rows)
             upsert(c, latest, rows, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
@@ -231,7 +236,14 @@ class RecordsMixin:
     def end_run(self, run_id: str, status: str = "finished", error: str | None = None) -> None:
         if status not in RUN_STATUSES or status == "running":
             raise InvalidInput(f"a run ends as one of {RUN_STATUSES[1:]}, not {status!r}")
-        self.update_run(run_id, status=status, error=error, ended_ms=now_ms())
+        t = now_ms()
+        values = {"run": run_id, "status": status, "error": error, "ended": t, "now": t}
+
+        def end(c: Connection) -> None:
+            if c.execute(_END, values).rowcount == 0:
+                raise NotFound(f"no run {run_id!r}")
+
+        self.db.transact(end)
 
     def log_dataset(self, run_id: str, info: Mapping[str, Any], *, name: str, role: str,
                     source: str | None = None, file_hash: str | None = None) -> str:
