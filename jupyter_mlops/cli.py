@@ -8,12 +8,11 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from .jsonout import dumps
 from .store import InvalidInput, NotFound, Store, StoreError
 
 PROG = "jupyter mlops"
@@ -86,7 +85,7 @@ def _open(args: argparse.Namespace, create: bool = False) -> Store:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from .store.queries import sort_clause
+    from .store.search import sort_clause
 
     sort_clause(args.sort)  # a bad key is reported before the store is touched
     rows = _open(args).list_runs(experiment=args.experiment, notebook=args.notebook,
@@ -180,19 +179,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _print_json(value: Any) -> int:
-    print(json.dumps(_nan_to_none(value), indent=2, default=str, allow_nan=False))
+    print(dumps(value, indent=2))
     return 0
-
-
-def _nan_to_none(value: Any) -> Any:
-    """JSON has no NaN: a metric that was NaN is printed as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    return value
 
 
 def _cell(value: Any) -> str:

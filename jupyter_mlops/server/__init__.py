@@ -12,11 +12,37 @@ from jupyter_server.utils import url_path_join
 
 from .base import StoreProvider
 from .health import HealthHandler
+from .records import (
+    ArtifactHandler,
+    DatasetHandler,
+    EnvironmentDiffHandler,
+    EnvironmentHandler,
+    TrackingHandler,
+)
+from .runs import (
+    CompareHandler,
+    MetricHistoryHandler,
+    RestoreRunHandler,
+    RunHandler,
+    RunsHandler,
+)
 
 API_PREFIX = "jupyter-mlops/api"
+_ID = r"[^/]+"
 
+# Model registry and packaging routes join this table with the packaging issue.
 ROUTES: list[tuple[str, type]] = [
     ("health", HealthHandler),
+    ("runs", RunsHandler),
+    (rf"runs/(?P<run_id>{_ID})", RunHandler),
+    (rf"runs/(?P<run_id>{_ID})/restore", RestoreRunHandler),
+    (rf"runs/(?P<run_id>{_ID})/metrics/(?P<key>.+)", MetricHistoryHandler),
+    ("compare", CompareHandler),
+    (rf"datasets/(?P<dataset_id>{_ID})", DatasetHandler),
+    ("environments/diff", EnvironmentDiffHandler),
+    (rf"environments/(?P<environment_id>{_ID})", EnvironmentHandler),
+    (rf"artifacts/(?P<artifact_id>{_ID})", ArtifactHandler),
+    ("tracking", TrackingHandler),
 ]
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from ..jsonout import dumps
 from ..store import InvalidInput, NotFound, Store, StoreError
+
+T = TypeVar("T")
 
 
 class StoreProvider:
@@ -40,9 +45,48 @@ class MlopsHandler(APIHandler):
     def store(self) -> Store:
         return self.settings["jupyter_mlops_store"].get()
 
+    async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Store calls block on SQLite or the network: keep them off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return self.get_query_argument(name, default)
+
+    def query_int(self, name: str, default: int | None = None) -> int | None:
+        text = self.get_query_argument(name, None)
+        if text is None:
+            return default
+        try:
+            return int(text)
+        except ValueError:
+            raise InvalidInput(f"{name} must be an integer, got {text[:40]!r}") from None
+
+    def query_bool(self, name: str) -> bool:
+        text = (self.get_query_argument(name, "false") or "").lower()
+        if text not in ("true", "false", "1", "0"):
+            raise InvalidInput(f"{name} must be true or false, got {text[:40]!r}")
+        return text in ("true", "1")
+
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object: 415 for another content type, 400 if it is
+        not a JSON object."""
+        content_type = self.request.headers.get("Content-Type", "")
+        if not self.request.body:
+            return {}
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise web.HTTPError(415, "send the body as application/json")
+        try:
+            body = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise InvalidInput(f"the body is not valid JSON: {e}") from None
+        if not isinstance(body, dict):
+            raise InvalidInput("the body must be a JSON object")
+        return body
+
     def write_json(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.finish(json.dumps(value, default=str))
+        self.set_header("Content-Type", "application/json")
+        self.finish(dumps(value))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Errors are ``{"error": ..., "detail": ...}``, never a traceback; the store's own

@@ -13,24 +13,13 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.engine import Connection
 
 from . import schema as s
 from .errors import InvalidInput, NotFound, StoreError
 from .liveness import is_alive
-
-RUN_COLUMNS = {
-    "run_id": s.runs.c.run_id,
-    "name": s.runs.c.name,
-    "experiment": s.runs.c.experiment,
-    "notebook": s.runs.c.notebook,
-    "status": s.runs.c.status,
-    "user": s.runs.c.user,
-    "started": s.runs.c.started_ms,
-    "ended": s.runs.c.ended_ms,
-    "duration": s.runs.c.ended_ms - s.runs.c.started_ms,
-}
+from .search import RunSearch, build_query, encode_cursor, since_ms
 
 
 def iso(ms: int | None) -> str | None:
@@ -39,29 +28,6 @@ def iso(ms: int | None) -> str | None:
         return None
     when = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def sort_clause(sort: str) -> tuple[Any, Any]:
-    """``-started``, ``name``, ``metrics.accuracy``, ``params.C`` → (order by, join)."""
-    if not isinstance(sort, str) or not sort.lstrip("-"):
-        raise InvalidInput(f"unknown sort key {sort!r}")
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    join = None
-    if key in RUN_COLUMNS:
-        column = RUN_COLUMNS[key]
-    elif key.startswith(("metrics.", "params.")) and len(key.split(".", 1)[1]) > 0:
-        kind, name = key.split(".", 1)
-        table = (s.latest_metrics if kind == "metrics" else s.params).alias("sort_by")
-        join = (table, and_(table.c.run_id == s.runs.c.run_id, table.c.key == name))
-        column = table.c.value
-    else:
-        allowed = ", ".join(sorted(RUN_COLUMNS))
-        raise InvalidInput(
-            f"unknown sort key {sort!r}: use one of {allowed}, metrics.NAME or params.NAME "
-            "(prefix with - for descending)")
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    return order, join
 
 
 def _loads(text: str | None, default: Any = None) -> Any:
@@ -95,30 +61,28 @@ class QueriesMixin:
         crashed = and_(s.runs.c.status == "running", s.runs.c.session_id.in_(dead))
         return case((crashed, "crashed"), else_=s.runs.c.status).label("status")
 
-    def list_runs(self, *, experiment: str | None = None, notebook: str | None = None,
-                  status: str | None = None, limit: int | None = None,
-                  sort: str = "-started", include_deleted: bool = False) -> list[dict]:
-        order, join = sort_clause(sort)
-        if limit is not None and (not isinstance(limit, int) or limit < 1):
-            raise InvalidInput(f"limit must be a positive integer, got {limit!r}")
+    def search_runs(self, search: RunSearch) -> dict:
+        """One page of runs: ``{"runs", "next_cursor", "change_cursor"}`` (see search.py)."""
         dead = self._dead_sessions()
-        status_col = self._status_column(dead)
-        r = s.runs.c
-        query = select(*[c for c in s.runs.c if c.name != "status"], status_col)
-        if join is not None:
-            query = query.select_from(s.runs.outerjoin(*join))
-        if experiment is not None:
-            query = query.where(r.experiment == experiment)
-        if notebook is not None:
-            query = query.where(r.notebook == notebook)
-        if status is not None:
-            query = query.where(status_col == status)
-        if not include_deleted:
-            query = query.where(r.deleted_ms.is_(None))
-        query = query.order_by(order, r.run_id.desc()).limit(limit)
+        query = build_query(search, self._status_column(dead), self.db.engine.dialect.name)
         with self.db.read() as c:
+            latest = c.execute(select(func.max(s.runs.c.updated_ms))).scalar() or 0
             rows = c.execute(query).mappings().all()
-            return self._summaries(c, rows)
+            runs = self._summaries(c, rows)
+        next_cursor = None
+        if search.since is not None:
+            change = max([r["updated_ms"] for r in rows], default=since_ms(search.since))
+            full = search.limit is not None and len(rows) == search.limit
+            change_cursor = str(change if full else max(change, latest))
+        else:
+            change_cursor = str(latest)
+            if search.limit is not None and len(rows) == search.limit:
+                next_cursor = encode_cursor(rows[-1]["_sort"], rows[-1]["run_id"])
+        return {"runs": runs, "next_cursor": next_cursor, "change_cursor": change_cursor}
+
+    def list_runs(self, **criteria: Any) -> list[dict]:
+        """All matching runs (or ``limit``); criteria are the fields of RunSearch."""
+        return self.search_runs(RunSearch(**criteria))["runs"]
 
     def _summaries(self, c: Connection, rows: Any) -> list[dict]:
         ids = [row["run_id"] for row in rows]
@@ -148,6 +112,7 @@ class QueriesMixin:
                 "metrics": metrics[row["run_id"]],
                 "tags": tags[row["run_id"]],
                 "has_warnings": bool(_loads(row["warnings"], [])),
+                "deleted": row["deleted_ms"] is not None,
             }
             for row in rows
         ]
@@ -161,11 +126,9 @@ class QueriesMixin:
             if row is None:
                 raise NotFound(f"no run {run_id!r}")
             record = self._summaries(c, [row])[0]
-            del record["has_warnings"]
             record.update(
                 notes=row["notes"] or "",
                 error=row["error"],
-                deleted=row["deleted_ms"] is not None,
                 datasets=self._run_datasets(c, run_id),
                 environment=self._environment(c, row["environment_id"]),
                 artifacts=self._run_artifacts(c, run_id),
@@ -235,6 +198,8 @@ class QueriesMixin:
         q = select(m.step, m.value, m.timestamp_ms).where(
             m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp_ms)
         with self.db.read() as c:
+            if c.execute(select(s.runs.c.run_id).where(s.runs.c.run_id == run_id)).first() is None:
+                raise NotFound(f"no run {run_id!r}")
             return [{"step": r.step, "value": float("nan") if r.value is None else r.value,
                      "timestamp": iso(r.timestamp_ms)} for r in c.execute(q)]
 
@@ -260,10 +225,26 @@ class QueriesMixin:
         aligned["differences"] = differences
         return aligned
 
+    def diff_environments(self, a: str, b: str) -> dict:
+        return environment_diff(self.get_environment(a), self.get_environment(b))
+
+    def tracking_state(self, kernel_id: str) -> dict:
+        """Whether a kernel has a live tracking session (recorded by ``%track``)."""
+        sess = s.sessions.c
+        query = (select(sess.session_id, sess.notebook, sess.started_ms, sess.host, sess.pid,
+                        sess.pid_started_ms, sess.heartbeat_ms)
+                 .where(sess.kernel_id == kernel_id, sess.ended_ms.is_(None))
+                 .order_by(sess.started_ms.desc()).limit(1))
+        with self.db.read() as c:
+            row = c.execute(query).first()
+        if row is None or not is_alive(row.host, row.pid, row.pid_started_ms, row.heartbeat_ms):
+            return {"kernel_id": kernel_id, "tracked": False, "session_id": None,
+                    "notebook": None, "since": None}
+        return {"kernel_id": kernel_id, "tracked": True, "session_id": row.session_id,
+                "notebook": row.notebook, "since": iso(row.started_ms)}
+
     def list_datasets(self) -> list[dict]:
         d, i = s.datasets.c, s.run_inputs.c
-        from sqlalchemy import func
-
         q = (select(d.dataset_id, d.name, d.fingerprint, d.source, d.shape, d.schema,
                     d.created_ms, func.count(func.distinct(i.run_id)).label("runs"))
              .select_from(s.datasets.outerjoin(s.run_inputs, i.dataset_id == d.dataset_id))
@@ -287,6 +268,26 @@ class QueriesMixin:
                 "source": m["source"], "file_hash": m["file_hash"], "schema": _loads(m["schema"]),
                 "shape": _loads(m["shape"]), "profile": _loads(m["profile"]),
                 "created": iso(m["created_ms"])}
+
+
+def environment_diff(a: dict, b: dict) -> dict:
+    """Packages added, removed and changed; for the other sections, the fields that differ
+    as ``[a, b]`` pairs."""
+    pa, pb = a.get("packages") or {}, b.get("packages") or {}
+    result: dict[str, Any] = {
+        "a": a["environment_id"], "b": b["environment_id"],
+        "packages": {
+            "added": {k: pb[k] for k in sorted(pb.keys() - pa.keys())},
+            "removed": {k: pa[k] for k in sorted(pa.keys() - pb.keys())},
+            "changed": {k: [pa[k], pb[k]] for k in sorted(pa.keys() & pb.keys())
+                        if pa[k] != pb[k]},
+        },
+    }
+    for section in ("python", "platform", "git", "hardware", "env_vars", "conda"):
+        sa, sb = a.get(section) or {}, b.get(section) or {}
+        result[section] = {k: [sa.get(k), sb.get(k)] for k in sorted(sa.keys() | sb.keys())
+                           if sa.get(k) != sb.get(k)}
+    return result
 
 
 def _differ(values: list[Any]) -> bool:

@@ -189,11 +189,6 @@ class RecordsMixin:
         if rows:
             self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ("run_id", "key")))
 
-    def delete_tag(self, run_id: str, key: str) -> None:
-        t = s.tags
-        self._write_run(run_id, lambda c: c.execute(
-            t.delete().where(t.c.run_id == run_id, t.c.key == key)))
-
     def log_metrics(self, run_id: str, values: Mapping[str, Any], step: int | None = None,
                     timestamp_ms: int | None = None) -> None:
         if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)
@@ -227,6 +222,36 @@ class RecordsMixin:
             c.execute(update(runs).where(runs.c.run_id == run_id).values(notes=text))
 
         self._write_run(run_id, work)
+
+    def edit_run(self, run_id: str, *, name: str | None = None, notes: str | None = None,
+                 tags: Mapping[str, str | None] | None = None) -> None:
+        """What a person edits in the UI, in one transaction: rename, rewrite the notes, set
+        tags and remove the tags given as None."""
+        fields: dict[str, Any] = {}
+        if name is not None:
+            fields["name"] = check_key("run", name)
+        if notes is not None:
+            if not isinstance(notes, str):
+                raise InvalidInput("notes must be text")
+            fields["notes"] = notes
+        tags = tags or {}
+        to_set = self._tag_rows(run_id, {k: v for k, v in tags.items() if v is not None})
+        to_delete = [check_key("tag", k) for k, v in tags.items() if v is None]
+        t = s.tags
+
+        def work(c: Connection) -> None:
+            if fields:
+                c.execute(update(s.runs).where(s.runs.c.run_id == run_id).values(**fields))
+            if to_set:
+                upsert(c, t, to_set, ("run_id", "key"))
+            if to_delete:
+                c.execute(t.delete().where(t.c.run_id == run_id, t.c.key.in_(to_delete)))
+
+        self._write_run(run_id, work)
+
+    def set_deleted(self, run_id: str, deleted: bool) -> None:
+        """Soft delete (hidden from listings, restorable) or restore."""
+        self.update_run(run_id, deleted_ms=now_ms() if deleted else None)
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Edit a run's name, notes or warnings (already validated by the caller)."""

@@ -1,0 +1,223 @@
+"""Run search: filters, conditions on params/metrics, sorting, keyset pages, change polling.
+
+Pages are keyset-paginated: the cursor carries the sort value and run id of the last row,
+so page N costs the same as page 1 (no OFFSET scans). Polling uses the runs'
+``updated_ms``: ``since`` returns what changed at or after that instant (a client merges by
+run id, so a change seen twice is harmless and none is missed).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, exists, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from . import schema as s
+from .errors import InvalidInput
+
+MAX_LIMIT = 500
+STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
+RUN_COLUMNS = {
+    "run_id": s.runs.c.run_id,
+    "name": s.runs.c.name,
+    "experiment": s.runs.c.experiment,
+    "notebook": s.runs.c.notebook,
+    "status": s.runs.c.status,
+    "user": s.runs.c.user,
+    "started": s.runs.c.started_ms,
+    "ended": s.runs.c.ended_ms,
+    "duration": s.runs.c.ended_ms - s.runs.c.started_ms,
+}
+_CONDITION = re.compile(r"^(metrics|params|tags)\.(.+?)\s*(>=|<=|!=|=|>|<)\s*(.*)$", re.S)
+_NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_OPERATORS = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+}
+
+
+@dataclass
+class RunSearch:
+    experiment: str | None = None
+    notebook: str | None = None
+    status: str | None = None
+    user: str | None = None
+    tags: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    text: str | None = None
+    sort: str = "-started"
+    limit: int | None = None
+    cursor: str | None = None
+    since: str | None = None
+    include_deleted: bool = False
+
+    def validate(self) -> None:
+        if self.status is not None and self.status not in STATUSES:
+            raise InvalidInput(f"unknown status {self.status!r}: use one of {', '.join(STATUSES)}")
+        if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(
+                self.limit, int) or not 1 <= self.limit <= MAX_LIMIT):
+            raise InvalidInput(f"limit must be an integer from 1 to {MAX_LIMIT}, "
+                               f"got {self.limit!r}")
+        sort_clause(self.sort)
+        for condition in self.conditions:
+            parse_condition(condition)
+        if self.cursor is not None:
+            decode_cursor(self.cursor)
+        if self.since is not None:
+            since_ms(self.since)
+
+
+def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
+    """``-started``, ``name``, ``metrics.accuracy``, ``params.C`` → (order by, join, column)."""
+    if not isinstance(sort, str) or not sort.lstrip("-") or sort.startswith("--"):
+        raise InvalidInput(f"unknown sort key {sort!r}")
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    join = None
+    if key in RUN_COLUMNS:
+        column = RUN_COLUMNS[key]
+    elif key.startswith(("metrics.", "params.")) and key.split(".", 1)[1]:
+        kind, name = key.split(".", 1)
+        table = (s.latest_metrics if kind == "metrics" else s.params).alias("sort_by")
+        join = (table, and_(table.c.run_id == s.runs.c.run_id, table.c.key == name))
+        column = table.c.value
+    else:
+        allowed = ", ".join(sorted(RUN_COLUMNS))
+        raise InvalidInput(
+            f"unknown sort key {sort!r}: use one of {allowed}, metrics.NAME or params.NAME "
+            "(prefix with - for descending)")
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    return order, join, column
+
+
+def parse_condition(text: str) -> tuple[str, str, str, str]:
+    match = _CONDITION.match(text.strip()) if isinstance(text, str) else None
+    if not match or not match.group(2):
+        raise InvalidInput(f"malformed filter {text!r}: write it like metrics.accuracy>0.9, "
+                           "params.C=1.0 or tags.team=risk (operators = != > >= < <=)")
+    kind, key, op, value = match.groups()
+    if kind == "metrics" and _number(value) is None:
+        raise InvalidInput(f"filter {text!r}: a metric is compared with a number")
+    if kind == "tags" and op not in ("=", "!="):
+        raise InvalidInput(f"filter {text!r}: tags are compared with = or !=")
+    return kind, key, op, value
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None  # NaN compares with nothing
+
+
+def _numeric(column: Any, dialect: str) -> Any:
+    """A text column as a number where it holds one, else NULL (never a cast error)."""
+    if dialect == "postgresql":
+        looks_numeric = column.op("~", is_comparison=True)(_NUMBER_RE)
+    else:
+        looks_numeric = and_(column.op("GLOB", is_comparison=True)("*[0-9]*"),
+                             column.op("NOT GLOB", is_comparison=True)("*[^0-9.eE+-]*"))
+    return case((looks_numeric, cast(column, Float)), else_=None)
+
+
+def _condition_clause(text: str, dialect: str) -> Any:
+    kind, key, op, value = parse_condition(text)
+    compare = _OPERATORS[op]
+    table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind].alias()
+    number = _number(value)
+    if kind == "metrics":
+        test = compare(table.c.value, number)
+    elif kind == "params" and number is not None:
+        test = compare(_numeric(table.c.value, dialect), number)
+        if op in ("=", "!="):
+            test = or_(test, compare(table.c.value, value)) if op == "=" else and_(
+                test, compare(table.c.value, value))
+    else:
+        test = compare(table.c.value, value)
+    return exists().where(table.c.run_id == s.runs.c.run_id, table.c.key == key, test)
+
+
+def _tag_clause(text: str) -> Any:
+    key, has_value, value = text.partition("=")
+    if not key:
+        raise InvalidInput(f"malformed tag filter {text!r}: use KEY or KEY=VALUE")
+    t = s.tags.alias()
+    test = [t.c.run_id == s.runs.c.run_id, t.c.key == key]
+    if has_value:
+        test.append(t.c.value == value)
+    return exists().where(*test)
+
+
+def encode_cursor(value: Any, run_id: str) -> str:
+    raw = json.dumps([value, run_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[Any, str]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        value, run_id = json.loads(raw)
+        if not isinstance(run_id, str) or isinstance(value, (list, dict)):
+            raise ValueError
+        return value, run_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(f"malformed cursor {text[:40]!r}: pass next_cursor from an "
+                           "earlier page unchanged") from None
+
+
+def since_ms(text: str) -> int:
+    if not text.isdigit():
+        raise InvalidInput(f"malformed since {text[:40]!r}: pass change_cursor from an earlier "
+                           "answer unchanged")
+    return int(text)
+
+
+def _after(column: ColumnElement, descending: bool, value: Any, run_id: str) -> Any:
+    """Rows that come after (value, run_id) in ORDER BY column [DESC] NULLS LAST, run_id DESC."""
+    r = s.runs.c
+    if value is None:
+        return and_(column.is_(None), r.run_id < run_id)
+    beyond = column < value if descending else column > value
+    return or_(beyond, and_(column == value, r.run_id < run_id), column.is_(None))
+
+
+def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
+    """The SELECT for one page of runs, or for one batch of changes when ``since`` is set.
+    A page's rows carry their sort value as ``_sort``, from which the next cursor is made."""
+    search.validate()
+    r = s.runs.c
+    query = select(*[c for c in s.runs.c if c.name != "status"], status_col)
+    for name, value in (("experiment", search.experiment), ("notebook", search.notebook),
+                        ("user", search.user)):
+        if value is not None:
+            query = query.where(RUN_COLUMNS[name] == value)
+    if search.status is not None:
+        query = query.where(status_col == search.status)
+    for tag in search.tags:
+        query = query.where(_tag_clause(tag))
+    for condition in search.conditions:
+        query = query.where(_condition_clause(condition, dialect))
+    if search.text:
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", search.text) + "%"
+        query = query.where(or_(r.name.ilike(pattern, escape="\\"),
+                                r.notes.ilike(pattern, escape="\\")))
+    if search.since is not None:
+        changed = query.where(r.updated_ms >= since_ms(search.since))
+        return changed.order_by(r.updated_ms, r.run_id).limit(search.limit or 100)
+    if not search.include_deleted:
+        query = query.where(r.deleted_ms.is_(None))
+    order, join, column = sort_clause(search.sort)
+    if join is not None:
+        query = query.select_from(s.runs.outerjoin(*join))
+    if search.cursor is not None:
+        value, run_id = decode_cursor(search.cursor)
+        query = query.where(_after(column, search.sort.startswith("-"), value, run_id))
+    query = query.add_columns(column.label("_sort")).order_by(order, r.run_id.desc())
+    return query.limit(search.limit)
