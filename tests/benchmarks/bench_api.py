@@ -23,9 +23,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from seed import METRICS, PARAMS, seed_runs  # noqa: E402
+from seed import METRICS, PARAMS, seed_runs
 
-from jupyter_mlops.store import Store  # noqa: E402
+from jupyter_mlops.store import Store
 
 REPEAT = 50
 QUERIES = {
@@ -118,9 +118,9 @@ def mlflow_figures(count: int) -> dict[str, float] | None:
         for i in range(count):
             run = client.create_run(experiment, run_name=f"run-{i}", tags={"exp": f"exp-{i % 10}"})
             now = int(time.time() * 1000)
-            client.log_batch(run.info.run_id,
-                             params=[Param(f"p{k}", str(rng.randint(1, 100))) for k in range(PARAMS)],
-                             metrics=[Metric(f"m{k}", rng.random(), now, 0) for k in range(METRICS)])
+            params = [Param(f"p{k}", str(rng.randint(1, 100))) for k in range(PARAMS)]
+            metrics = [Metric(f"m{k}", rng.random(), now, 0) for k in range(METRICS)]
+            client.log_batch(run.info.run_id, params=params, metrics=metrics)
             client.set_terminated(run.info.run_id)
         figures = {}
         for name, kwargs in {
