@@ -19,11 +19,32 @@ def store_dir(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
-def store(store_dir):
+# Set by .ci/run (a local PostgreSQL it installs and starts) to run every store test on
+# PostgreSQL as well as SQLite; without it only SQLite is tested.
+POSTGRES_URL = os.environ.get("JUPYTER_MLOPS_TEST_POSTGRES")
+
+
+def _empty_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
+def store(request, store_dir, monkeypatch):
+    """An empty store on each backend; JUPYTER_MLOPS_STORE points at it, so a server or a
+    subprocess started by the test uses the same one."""
     from jupyter_mlops.store import Store
 
-    st = Store.open(str(store_dir))
+    if request.param == "postgresql":
+        _empty_postgres(POSTGRES_URL)
+        monkeypatch.setenv("JUPYTER_MLOPS_STORE", POSTGRES_URL)
+        monkeypatch.setenv("JUPYTER_MLOPS_ARTIFACTS", str(store_dir / "artifacts"))
+    st = Store.open()
     yield st
     st.close()
 

@@ -61,8 +61,8 @@ def test_store_newer_than_the_code_is_refused(store_dir):
     assert con.execute("select version_num from alembic_version").fetchone()[0] == "9999"
 
 
-def test_sqlite_runs_in_wal_with_normal_sync_and_busy_timeout(store):
-    with store.db.read() as c:
+def test_sqlite_runs_in_wal_with_normal_sync_and_busy_timeout(store_dir):
+    with Store.open(str(store_dir)).db.read() as c:
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert c.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
