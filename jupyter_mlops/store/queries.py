@@ -185,13 +185,15 @@ class QueriesMixin:
              .where(lin.run_id == run_id).order_by(lin.position))
         return [{**r._mapping, "started": iso(r.started_ms)} for r in c.execute(q)]
 
-    def get_artifact(self, artifact_id: str) -> dict:
-        a = s.artifacts.c
+    def _one(self, table: Any, column: Any, value: str, kind: str) -> Any:
         with self.db.read() as c:
-            row = c.execute(select(s.artifacts).where(a.artifact_id == artifact_id)).first()
+            row = c.execute(select(table).where(column == value)).first()
         if row is None:
-            raise NotFound(f"no artifact {artifact_id!r}")
-        return dict(row._mapping)
+            raise NotFound(f"no {kind} {value!r}")
+        return row._mapping
+
+    def get_artifact(self, artifact_id: str) -> dict:
+        return dict(self._one(s.artifacts, s.artifacts.c.artifact_id, artifact_id, "artifact"))
 
     def metric_history(self, run_id: str, key: str) -> list[dict]:
         m = s.metrics.c
@@ -258,12 +260,7 @@ class QueriesMixin:
             ]
 
     def get_dataset(self, dataset_id: str) -> dict:
-        d = s.datasets.c
-        with self.db.read() as c:
-            row = c.execute(select(s.datasets).where(d.dataset_id == dataset_id)).first()
-        if row is None:
-            raise NotFound(f"no dataset {dataset_id!r}")
-        m = row._mapping
+        m = self._one(s.datasets, s.datasets.c.dataset_id, dataset_id, "dataset")
         return {"dataset_id": m["dataset_id"], "name": m["name"], "fingerprint": m["fingerprint"],
                 "source": m["source"], "file_hash": m["file_hash"], "schema": _loads(m["schema"]),
                 "shape": _loads(m["shape"]), "profile": _loads(m["profile"]),
