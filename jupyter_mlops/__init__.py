@@ -20,6 +20,19 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_mlops.server"}]
 
 
+def load_ipython_extension(shell: object) -> None:
+    """``%load_ext jupyter_mlops``: registers the ``%track`` magics (see ``kernel/``)."""
+    from .kernel import load_ipython_extension as load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: object) -> None:
+    from .kernel import unload_ipython_extension as unload
+
+    unload(shell)
+
+
 _API = ("Run", "get_run", "runs", "start_run")
 __all__ = ["__version__", *_API]
 

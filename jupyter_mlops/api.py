@@ -19,13 +19,17 @@ import mimetypes
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .store import InvalidInput, Store
 from .store.liveness import HEARTBEAT_INTERVAL_S, process_started_ms, this_host
 
 DEFAULT_EXPERIMENT = "default"
+
+# A tracked kernel (jupyter_mlops.kernel) registers here a function that returns its session
+# for a store (or None), so that runs started with this API in a notebook belong to it.
+session_hooks: list[Callable[[Store], str | None]] = []
 
 
 class _Process:
@@ -52,6 +56,10 @@ class _Process:
             return self.stores[key]
 
     def session(self, store: Store, environment_id: str) -> str:
+        for hook in session_hooks:
+            session_id = hook(store)
+            if session_id is not None:
+                return session_id
         key = str(store.location.url)
         with self.lock:
             if key not in self.sessions:

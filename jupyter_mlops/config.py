@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from traitlets import List, Unicode
+from traitlets import Bool, List, Unicode
 from traitlets.config import Config, Configurable
 
 from .capture.environment import DEFAULT_ENV_ALLOWLIST
+from .capture.models import DEFAULT_METRIC_PATTERN
 
 
 class MlopsConfig(Configurable):
@@ -35,6 +36,23 @@ class MlopsConfig(Configurable):
         Unicode(), default_value=list(DEFAULT_ENV_ALLOWLIST),
         help="Environment variables recorded with each run (glob patterns allowed); values "
              "of names that look secret are masked even when listed.",
+    ).tag(config=True)
+    track_on_load = Bool(
+        False,
+        help="Start tracking (as %track) as soon as the extension is loaded in a kernel, e.g. "
+             "with c.InteractiveShellApp.extensions = ['jupyter_mlops'].",
+    ).tag(config=True)
+    metric_pattern = Unicode(
+        DEFAULT_METRIC_PATTERN,
+        help="Regular expression (searched) for the variable names whose numeric values a "
+             "tracked cell records as metrics.",
+    ).tag(config=True)
+    capture_figures = Bool(
+        True, help="Record the matplotlib figures a tracked cell draws as PNG artifacts.",
+    ).tag(config=True)
+    capture_datasets = Bool(
+        True, help="Record the DataFrames and arrays a run depends on (fingerprint, schema, "
+                   "profile, source file).",
     ).tag(config=True)
 
 

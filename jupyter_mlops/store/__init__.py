@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from .artifacts import ArtifactStore
+from .cells import CellsMixin
 from .db import Database
 from .errors import InvalidInput, NotFound, StoreError
 from .location import StoreLocation, resolve
@@ -19,7 +20,7 @@ from .schema import SCHEMA_VERSION
 __all__ = ["SCHEMA_VERSION", "InvalidInput", "NotFound", "Store", "StoreError", "iso", "now_ms"]
 
 
-class Store(RecordsMixin, QueriesMixin):
+class Store(RecordsMixin, QueriesMixin, CellsMixin):
     """An opened store: the database (schema checked or upgraded) and its artifacts."""
 
     def __init__(self, location: StoreLocation, create: bool = True):

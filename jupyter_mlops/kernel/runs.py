@@ -1,0 +1,184 @@
+"""A run being built from cells: what it captured so far, and the records that store it.
+
+A cell run (automatic or ``%%track``) is opened and finished by one cell; a span run
+(``%track start`` … ``%track stop``) collects several. Metrics, models and figures are
+recorded as the cells produce them; lineage, literal params, datasets and warnings are
+worked out when the run finishes, from the backward slice of all its cells.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..capture.datasets import describe
+from ..capture.files import file_fingerprint
+from ..capture.models import is_fitted_model, model_params, model_type
+from ..capture.redact import is_secret_name
+from ..store.ids import new_id
+from ..store.records import now_ms
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
+
+RUN_STATUS = {"ok": "finished", "error": "failed", "interrupted": "interrupted"}
+
+
+def dataset_role(name: str) -> str:
+    lower = name.lower()
+    for hint, role in (("train", "train"), ("test", "test"), ("valid", "validation"),
+                       ("val", "validation")):
+        if hint in lower:
+            return role
+    return "input"
+
+
+class RunBuilder:
+    def __init__(self, tracker: Tracker, name: str, source: str, seeds: list[int],
+                 started_ms: int | None = None):
+        self.t = tracker
+        self.started_ms = started_ms or now_ms()
+        self.run_id = new_id()
+        self.name = name
+        self.source = source
+        self.seeds = list(seeds)
+        self.finished = False
+        self._steps: dict[str, int] = {}
+        self._param_keys: set[str] = set()
+        self._models: list[str] = []
+        self._datasets: dict[str, tuple[str, str]] = {}  # variable -> (name, role)
+        self._figures = 0
+
+    def _submit(self, op: str, **fields: Any) -> None:
+        self.t.writer.submit({"op": op, "run_id": self.run_id, **fields})
+
+    def open(self) -> None:
+        t = self.t
+        self.t.writer.submit({"op": "run", "row": {
+            "run_id": self.run_id, "name": self.name, "experiment": t.experiment,
+            "session_id": t.session_id, "notebook": t.notebook, "user": t.user,
+            "host": t.host, "environment_id": t.environment_id, "source": self.source,
+            "started_ms": self.started_ms}})
+        self._lineage(self.seeds)
+
+    def add_seed(self, index: int) -> None:
+        """Another cell of a span: its own lineage is recorded at once (crash-safe)."""
+        self.seeds.append(index)
+        self._lineage([index])
+
+    def _lineage(self, seeds: list[int]) -> Any:
+        found = self.t.history.slice(seeds, self.t.shell.user_ns)
+        self._submit("lineage", execution_ids=[e.execution_id for e in found.executions],
+                     positions=[e.index + 1 for e in found.executions])
+        return found
+
+    # --- what cells produce
+    def add_params(self, values: Mapping[str, Any]) -> None:
+        if values:
+            self._param_keys.update(values)
+            self._submit("params", values=dict(values))
+
+    def add_tags(self, values: Mapping[str, Any]) -> None:
+        if values:
+            self._submit("tags", values={k: str(v) for k, v in values.items()})
+
+    def add_note(self, text: str) -> None:
+        self._submit("note", text=text)
+
+    def add_metrics(self, values: Mapping[str, float]) -> None:
+        """Each key's first value is step 0; a span cell that logs it again adds a step."""
+        by_step: dict[int, dict[str, float]] = {}
+        for key, value in values.items():
+            step = self._steps.get(key, 0)
+            self._steps[key] = step + 1
+            by_step.setdefault(step, {})[key] = value
+        for step, group in sorted(by_step.items()):
+            self._submit("metrics", values=group, step=step, timestamp_ms=now_ms())
+
+    def add_model(self, variable: str, model: Any, name: str | None = None) -> None:
+        label = name or variable
+        first = not self._models or self._models[0] == label
+        if label not in self._models:
+            self._models.append(label)
+        prefix = "" if first else f"{label}."
+        self.add_params({prefix + k: v for k, v in model_params(model).items()})
+        self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label})
+
+    def add_figures(self, pngs: list[bytes], label: str) -> None:
+        for png in pngs:
+            self._figures += 1
+            self._submit("artifact", artifact_id=new_id(),
+                         name=f"figure-{label}-{self._figures}.png", media_type="image/png",
+                         data=base64.b64encode(png).decode())
+
+    def add_dataset(self, variable: str, obj: Any, name: str | None = None,
+                    role: str | None = None) -> None:
+        """Fingerprinted now (cached per binding), profiled and file-hashed off-thread and
+        only for data the store has not seen."""
+        fingerprint = self.t.fingerprint(variable, obj)
+        source = self.t.sources.source_of(obj)
+        run_id, known = self.run_id, self.t.known_datasets
+        name, role = name or variable, role or dataset_role(variable)
+
+        def task(store: Any) -> list[dict]:
+            info = known.get(fingerprint)
+            if info is None and store is not None:
+                info = store.known_dataset(fingerprint)
+            if info is None:
+                described = describe(obj)
+                same = described["fingerprint"] == fingerprint  # else changed in the meantime
+                info = {**described, "fingerprint": fingerprint,
+                        "profile": described["profile"] if same else None}
+            known[fingerprint] = {"schema": info["schema"], "shape": info["shape"]}
+            file_hash = file_fingerprint(source) if source and os.path.isfile(source) else None
+            return [{"op": "dataset", "run_id": run_id, "name": name, "role": role,
+                     "source": source, "file_hash": file_hash,
+                     "info": {"fingerprint": fingerprint, "schema": info["schema"],
+                              "shape": info["shape"], "profile": info.get("profile")}}]
+
+        self._datasets[variable] = (name, role)
+        self.t.writer.submit_task(task)
+
+    # --- the end
+    def finish(self, status: str, error: str | None = None) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        t = self.t
+        namespace = t.shell.user_ns
+        found = self._lineage(self.seeds)
+        literals: dict[str, Any] = {}
+        for execution in found.executions:
+            literals.update(execution.info.literals)
+        self.add_params({k: v for k, v in literals.items()
+                         if k not in self._param_keys and k not in t.ignored
+                         and not is_secret_name(k)})
+        self._add_slice_inputs(found, namespace)
+        warnings = t.lineage_warnings(found)
+        if warnings:
+            self._submit("warnings", warnings=warnings)
+        self._submit("run_end", status=RUN_STATUS.get(status, status), error=error,
+                     ended_ms=now_ms())
+        t.after_run(self.run_id)
+
+    def _add_slice_inputs(self, found: Any, namespace: Mapping[str, Any]) -> None:
+        """The models and datasets the run depends on: read by its cells or made by the cells
+        they depend on (``df`` read from a file, then split into ``X, y``), as still bound
+        by those cells. What only the run's own cells make is output, not input."""
+        from ..capture.datasets import is_dataset
+
+        in_slice = {e.index for e in found.executions}
+        made = set().union(*(e.info.defined for e in found.executions
+                             if e.index not in self.seeds))
+        for variable in sorted((found.names | made) - self.t.ignored):
+            writer = self.t.history.last_writer(variable)
+            if writer is not None and writer not in in_slice:
+                continue  # rebound since: the current value is not what the run used
+            value = namespace.get(variable)
+            if variable not in self._models and is_fitted_model(value):
+                self.add_model(variable, value)
+            elif (variable not in self._datasets and self.t.config.capture_datasets
+                  and is_dataset(value)):
+                self.add_dataset(variable, value)

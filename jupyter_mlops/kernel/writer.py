@@ -1,0 +1,189 @@
+"""The background writer: applies records to the store off the cell's critical path.
+
+Every record is first appended to the session's journal (see spool.py), then queued. The
+writer thread drains the queue in batches. When the store cannot be written (unreachable,
+read-only, full), records stay in order in memory and in the fsync'd journal, the user is
+told once, and writing resumes at the next cell, ``%track status`` or flush; journals left
+by sessions that ended during an outage are replayed by the next session on the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from ..store import Store, StoreError
+from ..store.liveness import HEARTBEAT_INTERVAL_S
+from .apply import apply_unit, units
+from .problems import Problems
+from .spool import Journal, orphans, pending
+
+# Errors that mean "the store cannot be written now", as opposed to a bad record.
+OUTAGE = (StoreError, OSError)
+LINGER_S = 0.05
+Task = Callable[[Store | None], list[dict]]
+
+
+class _Flush(threading.Event):
+    ok = False
+
+
+_STOP, _RETRY = object(), object()
+
+
+class Writer:
+    def __init__(self, journal: Journal, open_store: Callable[[], Store], spool_dir: str,
+                 problems: Problems, heartbeat: dict, describe_store: str):
+        self.journal = journal
+        self._open_store = open_store
+        self._spool_dir = spool_dir
+        self._problems = problems
+        self._heartbeat = heartbeat
+        self._describe = describe_store
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._backlog: list[dict] = []
+        self.store: Store | None = None
+        self.down: str | None = None
+        self._replayed = False
+        self._thread = threading.Thread(target=self._run, name="mlops-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def waiting(self) -> int:
+        """Records not yet in the store (as of the writer's last pass)."""
+        return len(self._backlog)
+
+    def submit(self, record: dict) -> None:
+        self.journal.append(record)
+        self._queue.put(record)
+
+    def submit_task(self, task: Task) -> None:
+        """Heavy capture work (profiles, file hashes, environment) run on the writer thread;
+        the records it returns are journaled and written like any other."""
+        self._queue.put(task)
+
+    def retry(self) -> None:
+        if self.down is not None:
+            self._queue.put(_RETRY)
+
+    def flush(self, timeout: float = 30) -> bool:
+        """Wait until everything submitted so far is stored; False if it could not be."""
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.wait(timeout) and marker.ok
+
+    def close(self, timeout: float = 10) -> bool:
+        stored = self.flush(timeout)
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        self.journal.close(remove=stored and not self._backlog)
+        return stored
+
+    # --- the thread
+    def _run(self) -> None:
+        while True:
+            try:
+                items = [self._queue.get(timeout=HEARTBEAT_INTERVAL_S)]
+            except queue.Empty:
+                self._beat()
+                continue
+            if isinstance(items[0], dict):
+                # Let records gather: one transaction per batch costs the cells running
+                # meanwhile far less time (the GIL) than one per record. The journal already
+                # holds them, so waiting risks nothing.
+                time.sleep(LINGER_S)
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    items.append(self._queue.get_nowait())
+            flushes, stop = [], False
+            for item in items:
+                if item is _STOP:
+                    stop = True
+                elif isinstance(item, _Flush):
+                    flushes.append(item)
+                elif callable(item):
+                    self._run_task(item)
+                elif item is not _RETRY:
+                    self._backlog.append(item)
+            self._drain()
+            for marker in flushes:
+                marker.ok = not self._backlog
+                marker.set()
+            if stop:
+                return
+
+    def _run_task(self, task: Task) -> None:
+        try:
+            records = task(None if self.down else self.store)
+        except Exception as e:
+            self._problems.report("capture-task", "part of a run could not be captured", e)
+            return
+        for record in records:
+            self.journal.append(record)
+            self._backlog.append(record)
+
+    def _beat(self) -> None:
+        if self.store is not None and self.down is None:
+            with contextlib.suppress(Exception):
+                self.store.heartbeat(self._heartbeat["session_id"])
+
+    def _drain(self) -> None:
+        if not self._backlog:
+            return
+        try:
+            if self.store is None:
+                self.store = self._open_store()
+            if self.down is not None or not self._replayed:
+                self._replay_orphans(self.store)
+        except OUTAGE as e:
+            self._outage(e)
+            return
+        done, error = self._apply_all(self.store, self._backlog)
+        if done:
+            self.journal.mark_applied(self._backlog[done - 1]["n"])
+            self._backlog = self._backlog[done:]
+        if error is not None:
+            self._outage(error)
+        elif self.down is not None:
+            self.down = None
+            self._problems.tell(f"the store is back; spooled records were written to "
+                                f"{self._describe}.")
+
+    def _apply_all(self, store: Store, records: list[dict]) -> tuple[int, BaseException | None]:
+        """Apply in order until an outage: (records done, the outage or None). A record the
+        store refuses is reported and skipped; what follows an outage is kept."""
+        done = 0
+        for unit in units(records):
+            try:
+                apply_unit(store, unit)
+            except OUTAGE as e:
+                return done, e
+            except (DBAPIError, ValueError, LookupError, TypeError) as e:
+                self._problems.report("bad-record", "a tracking record was refused by the "
+                                      "store and skipped", e)
+            done += len(unit)
+        return done, None
+
+    def _replay_orphans(self, store: Store) -> None:
+        """Journals of ended or dead sessions on this store: written, then removed."""
+        with orphans(self._spool_dir) as paths:
+            for path in paths:
+                _, error = self._apply_all(store, pending(path))
+                if error is not None:
+                    raise error
+        store.sweep_dead_sessions()
+        self._replayed = True
+
+    def _outage(self, error: BaseException) -> None:
+        with contextlib.suppress(OSError):
+            self.journal.sync()
+        self.down = str(error)
+        self._problems.report(
+            "store", f"the store {self._describe} cannot be written; records are spooled to "
+            f"{self.journal.path} and will be written when it is back", error)

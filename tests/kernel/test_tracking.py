@@ -1,0 +1,275 @@
+"""%track in a real in-process IPython shell: sessions, cell executions, runs, lineage."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import write_notebook
+
+
+def flushed(tracker, store):
+    assert tracker.writer.flush(10)
+    return store
+
+
+def run_of(store, tracker, name_prefix):
+    runs = [r for r in store.session_runs(tracker.session_id) if r["name"].startswith(name_prefix)]
+    assert runs, [r["name"] for r in store.session_runs(tracker.session_id)]
+    return store.get_run(runs[-1]["run_id"])
+
+
+def test_track_starts_a_session_with_where_and_who(run, tracker, store, monkeypatch, capsys):
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/me/churn.ipynb")
+    run("%track")
+    assert "tracking this kernel of /home/me/churn.ipynb" in capsys.readouterr().out
+    flushed(tracker, store)
+    session = store.get_session(tracker.session_id)
+    assert session["notebook"] == "/home/me/churn.ipynb"
+    assert session["status"] == "running" and session["pid"] and session["host"]
+    assert session["environment_id"]
+    run("x = 1")
+    run("%track status")
+    status = capsys.readouterr().out
+    assert "1 cells, 0 runs" in status and str(store.location.describe()) in status
+    run("%track off")
+    assert store.get_session(tracker.session_id)["status"] == "ended"
+
+
+def test_every_cell_is_recorded_with_status_names_and_timing(run, tracker, store):
+    run("%track")
+    run("a = 1\nb = a + 1", cell_id="c1")
+    run("c = b * missing_name", cell_id="c2")
+    run("raise KeyboardInterrupt", cell_id="c3")
+    run("x = (", cell_id="c4")
+    cells = flushed(tracker, store).cell_executions(tracker.session_id)
+    assert [c["cell_id"] for c in cells] == ["c1", "c2", "c3", "c4"]
+    first, failed, interrupted, syntax = cells
+    assert first["status"] == "ok" and first["names_defined"] == ["a", "b"]
+    assert first["names_used"] == [] and first["duration_ms"] >= 0
+    assert first["execution_count"] is not None and first["code"] == "a = 1\nb = a + 1"
+    assert failed["status"] == "error" and failed["names_used"] == ["b", "missing_name"]
+    assert failed["error"] == "NameError: name 'missing_name' is not defined"
+    assert interrupted["status"] == "interrupted"
+    assert syntax["status"] == "error" and syntax["error"].startswith("SyntaxError")
+
+
+def test_code_is_written_at_pre_run_cell(run, tracker, store, shell):
+    run("%track")
+    shell.user_ns["_store"] = store
+    run("from jupyter_mlops.kernel import tracker_of\n"
+        "_t = tracker_of(get_ipython()); _t.writer.flush(10)\n"
+        "me = _store.cell_executions(_t.session_id)[-1]")
+    me = shell.user_ns["me"]
+    assert me["status"] == "running" and me["code"].endswith("cell_executions(_t.session_id)[-1]")
+
+
+def test_secrets_in_code_are_redacted(run, tracker, store):
+    run("%track")
+    run('api_token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"')
+    code = flushed(tracker, store).cell_executions(tracker.session_id)[-1]["code"]
+    assert "ghp_" not in code
+
+
+SKLEARN_CELLS = [
+    ("imports", "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression"),
+    ("read", "df = pd.read_csv('data.csv')"),
+    ("prep", "C = 0.5\nseed = 3\nX = df[['a', 'b']]\ny = df['label']"),
+    ("fit", "model = LogisticRegression(C=C, max_iter=300)\nmodel.fit(X, y)"),
+    ("score", "accuracy = model.score(X, y)"),
+]
+
+
+@pytest.fixture
+def csv(tmp_path):
+    rows = "\n".join(f"{i},{(i * 7) % 5},{i % 2}" for i in range(60))
+    (tmp_path / "data.csv").write_text("a,b,label\n" + rows + "\n")
+    return tmp_path / "data.csv"
+
+
+def test_fitting_a_model_and_binding_a_metric_make_runs(run, tracker, store, csv):
+    run("%track")
+    for cell_id, code in SKLEARN_CELLS:
+        assert run(code, cell_id=cell_id).success
+    flushed(tracker, store)
+    fit = run_of(store, tracker, "LogisticRegression")
+    assert fit["tags"]["model.type"] == "sklearn.linear_model._logistic.LogisticRegression"
+    assert fit["params"]["C"] == "0.5" and fit["params"]["max_iter"] == "300"
+    scored = run_of(store, tracker, "accuracy")
+    assert 0 <= scored["metrics"]["accuracy"] <= 1
+    assert scored["params"]["seed"] == "3" and scored["params"]["solver"] == "lbfgs"
+    assert [e["cell_id"] for e in scored["lineage"]] == ["imports", "read", "prep", "fit",
+                                                         "score"]
+    datasets = {d["name"]: d for d in scored["datasets"]}
+    assert datasets["df"]["source"] == str(csv) and datasets["df"]["file_hash"]
+    assert datasets["X"]["shape"] == [60, 2] and datasets["X"]["schema"][0]["name"] == "a"
+    assert scored["environment"]["python"]["version"]
+    assert scored["status"] == "finished" and scored["warnings"] == []
+    assert len(store.session_runs(tracker.session_id)) == 2  # the other cells are not runs
+
+
+def test_a_trivial_cell_is_no_run(run, tracker, store):
+    run("%track")
+    run("x = 1\ny = [1, 2]")
+    assert flushed(tracker, store).session_runs(tracker.session_id) == []
+
+
+def test_a_figure_is_a_png_artifact(run, tracker, store):
+    run("%track")
+    run("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt")
+    run("fig, ax = plt.subplots()\nax.plot([1, 2, 3])")
+    run("z = 2")  # the figure is still open but unchanged: not captured again
+    flushed(tracker, store)
+    runs = store.session_runs(tracker.session_id)
+    assert len(runs) == 1
+    artifacts = store.get_run(runs[0]["run_id"])["artifacts"]
+    assert artifacts[0]["media_type"] == "image/png" and artifacts[0]["size"] > 1000
+    run("plt.close('all')")
+
+
+def test_cell_magic_marks_a_run_and_keeps_the_result(run, tracker, store, shell):
+    result = run("%%track my experiment\nq = 41\nq + 1")  # starts tracking by itself
+    assert result.result == 42 and shell.user_ns["q"] == 41
+    run_ = run_of(flushed(tracker, store), tracker, "my experiment")
+    assert run_["params"] == {"q": "41"} and run_["lineage"][0]["code"].startswith("%%track")
+
+
+def test_cell_magic_failure_fails_the_run_and_raises_as_usual(run, tracker, store):
+    run("%track")
+    result = run("%%track boom\nraise ValueError('no')")
+    assert isinstance(result.error_in_exec, ValueError)
+    failed = run_of(flushed(tracker, store), tracker, "boom")
+    assert failed["status"] == "failed" and failed["error"] == "ValueError: no"
+
+
+def test_a_span_makes_several_cells_one_run(run, tracker, store):
+    run("%track start sweep")
+    run("loss = 0.9")
+    run("loss = 0.5\nlr = 0.01")
+    run("%track stop")
+    flushed(tracker, store)
+    runs = store.session_runs(tracker.session_id)
+    assert [r["name"] for r in runs] == ["sweep"]
+    assert store.metric_history(runs[0]["run_id"], "loss")[-1]["value"] == 0.5
+    assert [p["step"] for p in store.metric_history(runs[0]["run_id"], "loss")] == [0, 1]
+    assert runs[0]["params"]["lr"] == "0.01"
+
+
+def test_explicit_magics(run, tracker, store, shell, capsys):
+    run("%track")
+    run("import numpy as np\nfeatures = np.arange(12.0).reshape(4, 3)")
+    run("rmse = 0.25")
+    run('%track param depth=4 kind=tree\n%track metric extra=0.5\n%track tag team=risk\n'
+        '%track note "first try"\n%track dataset features --name feats --role train')
+    flushed(tracker, store)
+    detail = run_of(store, tracker, "rmse")
+    assert detail["params"]["depth"] == "4" and detail["params"]["kind"] == "tree"
+    assert detail["metrics"] == {"rmse": 0.25, "extra": 0.5}
+    assert detail["tags"]["team"] == "risk" and detail["notes"] == "first try"
+    assert any(d["name"] == "feats" and d["role"] == "train" for d in detail["datasets"])
+    run("%track ignore secret_score\nsecret_score = 0.3")
+    assert len(flushed(tracker, store).session_runs(tracker.session_id)) == 1
+    shown = shell.run_cell("%track show", store_history=False).result
+    assert "rmse" in repr(shown) and "<table>" in shown._repr_html_()
+    listed = shell.run_cell("%track runs", store_history=False).result
+    assert detail["run_id"] in repr(listed)
+
+
+@pytest.mark.parametrize("line", ["%track bogus", "%track metric acc=high", "%track param x",
+                                  "%track dataset nope", "%track show a b", '%track note "open',
+                                  "%track start", "%track stop"])
+def test_malformed_magics_print_one_line_and_do_not_raise(run, line, capsys):
+    run("%track")
+    capsys.readouterr()
+    result = run(line)
+    err = capsys.readouterr().err.strip()
+    assert result.success and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_python_api_runs_attach_to_the_session(run, tracker, store):
+    run("%track")
+    run("import jupyter_mlops as mlops\n"
+        "with mlops.start_run(name='manual') as r:\n    r.log_metric('acc', 0.7)\n"
+        "acc = 0.7")
+    runs = flushed(tracker, store).session_runs(tracker.session_id)
+    assert [r["name"] for r in runs] == ["manual"]  # no duplicate automatic run
+
+
+def test_readers_are_patched_only_while_tracking(run, shell):
+    import pandas as pd
+
+    original = pd.read_csv
+    run("%track")
+    assert pd.read_csv is not original and pd.read_csv.__wrapped__ is original
+    run("%track off")
+    assert pd.read_csv is original
+
+
+# --- lineage warnings
+
+
+def test_a_cell_rerun_with_other_code_makes_a_stale_warning(run, tracker, store):
+    run("%track")
+    run("n = 10", cell_id="a")
+    run("score = n / 100", cell_id="b")
+    run("n = 20", cell_id="a")
+    run("score = n / 200", cell_id="c")
+    flushed(tracker, store)
+    for summary in store.session_runs(tracker.session_id):
+        assert store.get_run(summary["run_id"])["warnings"] == []
+    run("f1 = score * 2", cell_id="d")  # depends on c, which used the new n: still fine
+    run("n = 30", cell_id="a")
+    run("recall = score", cell_id="e")  # depends on c, which read n from a's second version
+    flushed(tracker, store)
+    last = store.get_run(store.session_runs(tracker.session_id)[-1]["run_id"])
+    assert any("changed and re-run" in w for w in last["warnings"]), last["warnings"]
+
+
+def test_out_of_order_cells_make_a_warning(run, tracker, store, tmp_path, monkeypatch):
+    path = write_notebook(tmp_path / "nb.ipynb", [("top", "acc = base * 2"),
+                                                  ("bottom", "base = 0.4")])
+    monkeypatch.setenv("JPY_SESSION_NAME", path)
+    run("%track")
+    run("base = 0.4", cell_id="bottom")
+    run("acc = base * 2", cell_id="top")
+    detail = run_of(flushed(tracker, store), tracker, "acc")
+    assert any("out of notebook order" in w and "`base`" in w for w in detail["warnings"])
+
+
+def test_names_from_before_tracking_or_opaque_code_make_warnings(run, tracker, store):
+    run("early = 5")
+    run("%track")
+    run("loss = early * 0.1")
+    run("exec('hidden = 3')")
+    run("score = hidden + 1")
+    flushed(tracker, store)
+    loss, score = (store.get_run(r["run_id"]) for r in store.session_runs(tracker.session_id))
+    assert any("`early`" in w and "before tracking" in w for w in loss["warnings"])
+    assert any("cannot be analysed (exec())" in w for w in score["warnings"])
+    assert "exec('hidden = 3')" in [e["code"] for e in score["lineage"]]
+
+
+# --- never break the notebook
+
+
+def test_capture_failures_leave_the_cell_alone_and_warn_once(run, tracker, monkeypatch, capsys,
+                                                             shell):
+    run("%track")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("capture bug")
+
+    monkeypatch.setattr("jupyter_mlops.kernel.tracker.metric_value", broken)
+    monkeypatch.setattr("jupyter_mlops.kernel.tracker.analyse", broken)
+    capsys.readouterr()
+    results = [run("v = 6 * 7\nv"), run("w = v + 1\nw"), run("1 / 0")]
+    assert [r.result for r in results[:2]] == [42, 43] and shell.user_ns["w"] == 43
+    assert isinstance(results[2].error_in_exec, ZeroDivisionError)
+    err = capsys.readouterr().err
+    assert err.count("jupyter_mlops:") == 1 and "capture bug" in err
+
+
+def test_identical_cell_results_with_and_without_tracking(run, shell):
+    code = "import math\nvals = [math.sqrt(i) for i in range(5)]\nsum(vals)"
+    untracked = run(code).result
+    run("%track")
+    assert run(code).result == untracked
