@@ -19,9 +19,9 @@ from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 
-from .errors import StoreError
+from .errors import InvalidInput, StoreError
 from .location import StoreLocation
 
 log = logging.getLogger("jupyter_mlops")
@@ -126,6 +126,8 @@ class Database:
                 if not _is_lock_error(e) or attempt == WRITE_ATTEMPTS - 1:
                     raise _as_store_error(e, self.location) from None
                 time.sleep(0.05 * (2**attempt) * (1 + random.random()))
+            except DataError as e:
+                raise _refused(e) from None
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -135,9 +137,17 @@ class Database:
                 yield conn
         except OperationalError as e:
             raise _as_store_error(e, self.location) from None
+        except DataError as e:
+            raise _refused(e) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refused(e: DataError) -> InvalidInput:
+    """The database rejected a value it cannot hold (e.g. a NUL character on PostgreSQL)."""
+    reason = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e.orig).__name__
+    return InvalidInput(f"the store cannot hold this value: {reason}")
 
 
 def _is_lock_error(e: OperationalError) -> bool:

@@ -20,7 +20,7 @@ async def _get(jp_fetch, *path, params=None):
 async def _error(jp_fetch, *path, method="GET", params=None, body=None, headers=None):
     with pytest.raises(HTTPClientError) as err:
         await jp_fetch(*API, *path, method=method, params=params, body=body,
-                       headers=headers or {})
+                       headers=dict(headers or {}))  # jp_fetch adds its token to the dict
     payload = json.loads(err.value.response.body)
     assert set(payload) == {"error", "detail"} and "Traceback" not in payload["detail"]
     return err.value.code, payload["detail"]
@@ -197,3 +197,20 @@ async def test_tracking_state_of_a_kernel(jp_fetch, store):
 async def test_recent_change_cursor_is_a_time(jp_fetch, runs):
     cursor = int((await _get(jp_fetch, "runs"))["change_cursor"])
     assert now_ms() - 60_000 < cursor <= now_ms()
+
+
+async def test_nul_characters_are_refused_or_stored_never_a_server_error(jp_fetch, runs):
+    """PostgreSQL cannot hold NUL in text: such values must come back as a 400."""
+    async def code_of(*path, **kwargs):
+        try:
+            return (await jp_fetch(*API, *path, **kwargs)).code
+        except HTTPClientError as e:
+            return e.code
+
+    for params in ({"experiment": "\x00"}, {"q": "a\x00b"}, {"filter": "params.C=\x00"},
+                   {"tag": "team=\x00"}):
+        assert await code_of("runs", params=params) in (200, 400), params
+    assert await code_of("runs", "\x00") in (400, 404)
+    patch = await code_of("runs", runs["a"], method="PATCH", body='{"name": "a\\u0000b"}',
+                          headers={"Content-Type": "application/json"})
+    assert patch in (200, 400)
