@@ -75,7 +75,7 @@ def main() -> None:
 
     build()  # warm-up: the first large allocation pays for fresh pages
     times: dict[bool, list[float]] = {False: [], True: []}
-    for _ in range(3):  # alternate, so drift on a shared machine hits both sides alike
+    for _ in range(5):  # alternate, so drift on a shared machine hits both sides alike
         for tracking in (False, True):
             if tracking:
                 shell.run_cell("%track", store_history=True)
@@ -86,6 +86,11 @@ def main() -> None:
     size = "100 MB" if quick else "1 GB"
     print(f"cell building a {size} DataFrame      off {off:8.3f} s    on {on:8.3f} s    "
           f"overhead {(on / off - 1) * 100:+6.1f}% (target <= +10%)")
+    # Fresh-page faults make single builds swing by 2x here; the fastest of each side is
+    # the steadiest view of what tracking itself adds.
+    best_off, best_on = min(times[False]), min(times[True])
+    print(f"  fastest of 5 each                  off {best_off:8.3f} s    on {best_on:8.3f} s    "
+          f"overhead {(best_on / best_off - 1) * 100:+6.1f}%")
 
 
 if __name__ == "__main__":
