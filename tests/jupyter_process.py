@@ -19,6 +19,10 @@ from pathlib import Path
 START_TIMEOUT = 60.0
 
 
+class JupyterStartError(RuntimeError):
+    """The server exited or did not answer; the message ends with its log."""
+
+
 @dataclass(frozen=True)
 class JupyterProcess:
     url: str
@@ -70,7 +74,7 @@ def _wait_until_answering(server: JupyterProcess) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"jupyter exited with {server.proc.returncode}:\n"
+            raise JupyterStartError(f"jupyter exited with {server.proc.returncode}:\n"
                                f"{server.log.read_text()[-4000:]}")
         try:
             with urllib.request.urlopen(f"{server.url}api/status?token={server.token}",
@@ -80,5 +84,5 @@ def _wait_until_answering(server: JupyterProcess) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"jupyter did not answer within {START_TIMEOUT:.0f} s:\n"
+    raise JupyterStartError(f"jupyter did not answer within {START_TIMEOUT:.0f} s:\n"
                        f"{server.log.read_text()[-4000:]}")

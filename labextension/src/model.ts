@@ -4,14 +4,24 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { fetchHealth, IHealth, MlopsRequestError } from './request';
+import {
+  asRequestError,
+  fetchHealth,
+  IHealth,
+  listModels,
+  MlopsRequestError
+} from './request';
+import type { IRegisteredModel } from './schema';
 import { ConnectionStatus, IMlopsModel } from './tokens';
 
 export class MlopsModel implements IMlopsModel {
   /**
    * @param loadHealth how to query the server; replaceable in tests
    */
-  constructor(private readonly loadHealth: () => Promise<IHealth> = fetchHealth) {}
+  constructor(
+    private readonly loadHealth: () => Promise<IHealth> = fetchHealth,
+    private readonly loadModels: () => Promise<IRegisteredModel[] | null> = listModels
+  ) {}
 
   get changed(): ISignal<IMlopsModel, void> {
     return this._changed;
@@ -27,6 +37,10 @@ export class MlopsModel implements IMlopsModel {
 
   get error(): MlopsRequestError | null {
     return this._error;
+  }
+
+  get models(): IRegisteredModel[] | null {
+    return this._models;
   }
 
   refresh(): Promise<void> {
@@ -46,11 +60,9 @@ export class MlopsModel implements IMlopsModel {
     try {
       this._health = await this.loadHealth();
       this._status = 'ready';
+      this._models = await this.loadModels().catch(() => null);
     } catch (error) {
-      this._error =
-        error instanceof MlopsRequestError
-          ? error
-          : new MlopsRequestError('server', 0, String(error));
+      this._error = asRequestError(error);
       this._status = 'error';
     }
     this._changed.emit();
@@ -59,6 +71,7 @@ export class MlopsModel implements IMlopsModel {
   private _status: ConnectionStatus = 'loading';
   private _health: IHealth | null = null;
   private _error: MlopsRequestError | null = null;
+  private _models: IRegisteredModel[] | null = null;
   private _pending: Promise<void> | null = null;
   private _changed = new Signal<IMlopsModel, void>(this);
 }

@@ -8,6 +8,17 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type {
+  IComparison,
+  IEnvironmentDiff,
+  IMetricHistory,
+  IRegisteredModel,
+  IRun,
+  IRunPage,
+  IRunPatch,
+  ITracking
+} from './schema';
+
 /** URL path of the REST API, relative to the server's base URL. */
 export const API_NAMESPACE = 'jupyter-mlops/api';
 
@@ -35,6 +46,13 @@ export class MlopsRequestError extends Error {
     super(message);
     this.name = 'MlopsRequestError';
   }
+}
+
+/** Any failure as the request error the views know how to explain. */
+export function asRequestError(error: unknown): MlopsRequestError {
+  return error instanceof MlopsRequestError
+    ? error
+    : new MlopsRequestError('server', 0, errorMessage(error));
 }
 
 /** Store the server reads from, as reported by `GET /health`. */
@@ -106,6 +124,161 @@ export async function fetchHealth(
     );
   }
   return health as IHealth;
+}
+
+/** Query of `GET /runs`; unset fields are left out of the URL. */
+export interface IRunQuery {
+  notebook?: string;
+  experiment?: string;
+  status?: string;
+  /** `key` or `key=value`. */
+  tag?: string[];
+  q?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+  since?: string;
+}
+
+/** One page of runs matching `query`. */
+export function listRuns(
+  query: IRunQuery,
+  settings?: ServerConnection.ISettings
+): Promise<IRunPage> {
+  return requestAPI<IRunPage>(`runs${queryString({ ...query })}`, {}, settings);
+}
+
+export function getRun(
+  runId: string,
+  settings?: ServerConnection.ISettings
+): Promise<IRun> {
+  return requestAPI<IRun>(`runs/${encodeURIComponent(runId)}`, {}, settings);
+}
+
+export function updateRun(
+  runId: string,
+  patch: IRunPatch,
+  settings?: ServerConnection.ISettings
+): Promise<IRun> {
+  return requestAPI<IRun>(
+    `runs/${encodeURIComponent(runId)}`,
+    {
+      method: 'PATCH',
+      body: JSON.stringify(patch),
+      headers: { 'Content-Type': 'application/json' }
+    },
+    settings
+  );
+}
+
+export function getMetricHistory(
+  runId: string,
+  key: string,
+  settings?: ServerConnection.ISettings
+): Promise<IMetricHistory> {
+  return requestAPI<IMetricHistory>(
+    `runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}`,
+    {},
+    settings
+  );
+}
+
+export function compareRuns(
+  runIds: string[],
+  settings?: ServerConnection.ISettings
+): Promise<IComparison> {
+  return requestAPI<IComparison>(
+    `compare${queryString({ ids: runIds.join(',') })}`,
+    {},
+    settings
+  );
+}
+
+export function diffEnvironments(
+  a: string,
+  b: string,
+  settings?: ServerConnection.ISettings
+): Promise<IEnvironmentDiff> {
+  return requestAPI<IEnvironmentDiff>(
+    `environments/diff${queryString({ a, b })}`,
+    {},
+    settings
+  );
+}
+
+export function getTracking(
+  kernelId: string,
+  settings?: ServerConnection.ISettings
+): Promise<ITracking> {
+  return requestAPI<ITracking>(
+    `tracking${queryString({ kernel_id: kernelId })}`,
+    {},
+    settings
+  );
+}
+
+/**
+ * Registered models, or null while the server has no registry API (a 404
+ * from Jupyter rather than from the API).
+ */
+export async function listModels(
+  settings?: ServerConnection.ISettings
+): Promise<IRegisteredModel[] | null> {
+  try {
+    const body = await requestAPI<{ models?: IRegisteredModel[] }>(
+      'models',
+      {},
+      settings
+    );
+    return body.models ?? [];
+  } catch (error) {
+    if (error instanceof MlopsRequestError && error.kind === 'not-enabled') {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/**
+ * An artifact's bytes as an object URL (revoke it when done). Fetched with
+ * the session's credentials, so it works with token-only authentication.
+ */
+export async function fetchArtifactURL(
+  artifactId: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<string> {
+  const url = URLExt.join(
+    settings.baseUrl,
+    API_NAMESPACE,
+    'artifacts',
+    encodeURIComponent(artifactId)
+  );
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, {}, settings);
+  } catch (error) {
+    throw new MlopsRequestError('network', 0, errorMessage(error));
+  }
+  if (!response.ok) {
+    throw errorFromResponse(response, await response.text());
+  }
+  return URL.createObjectURL(await response.blob());
+}
+
+/** `?a=1&tag=x&tag=y`, skipping empty values; '' when nothing is set. */
+export function queryString(
+  query: Record<string, string | number | string[] | undefined>
+): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== '') {
+        params.append(key, String(item));
+      }
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 function errorFromResponse(

@@ -1,172 +1,188 @@
 /**
- * The left sidebar panel. It only renders the model; fetching and state
- * transitions live in `model.ts`.
+ * The left sidebar panel: a header with the connection to the server
+ * extension, then the collapsible Runs and Models sections. It only renders
+ * the models; fetching and state transitions live in `model.ts` and `runs.ts`.
  */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { Button, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import {
+  PanelWithToolbar,
+  ReactWidget,
+  refreshIcon,
+  SidePanel,
+  ToolbarButton,
+  UseSignal
+} from '@jupyterlab/ui-components';
+import { AccordionPanel } from '@lumino/widgets';
 import React from 'react';
 
+import { ErrorView } from './errors';
 import { mlopsIcon } from './icons';
-import { IHealth, MlopsRequestError } from './request';
+import { IRunListProps, RunsView } from './runlist';
+import type { RunsModel } from './runs';
 import { IMlopsModel, SIDEBAR_ID } from './tokens';
 
-/** Command that enables the server extension, shown verbatim to the user. */
-const ENABLE_COMMAND = 'jupyter server extension enable jupyter_mlops';
+export interface ISidebarOptions {
+  model: IMlopsModel;
+  runs: RunsModel;
+  trans: TranslationBundle;
+  translator: ITranslator;
+  onOpen: (runId: string) => void;
+  onCompare: (runIds: string[]) => void;
+}
 
-export class MlopsSidebar extends ReactWidget {
-  constructor(
-    private readonly model: IMlopsModel,
-    private readonly trans: TranslationBundle
-  ) {
-    super();
+export class MlopsSidebar extends SidePanel {
+  constructor(options: ISidebarOptions) {
+    const { model, runs, trans } = options;
+    super({ translator: options.translator });
     this.id = SIDEBAR_ID;
     this.addClass('jp-mlops-Sidebar');
     this.title.icon = mlopsIcon;
     this.title.caption = trans.__('MLOps');
-  }
+    this._runs = runs;
 
-  protected render(): JSX.Element {
-    return (
-      <UseSignal signal={this.model.changed}>
-        {() => <SidebarContent model={this.model} trans={this.trans} />}
+    this.header.addWidget(
+      ReactWidget.create(
+        <UseSignal signal={model.changed}>
+          {() => <Header model={model} trans={trans} />}
+        </UseSignal>
+      )
+    );
+    const runsView = ReactWidget.create(
+      <UseSignal signal={model.changed}>
+        {() => (
+          <UseSignal signal={runs.changed}>
+            {() => <RunsSection {...options} />}
+          </UseSignal>
+        )}
       </UseSignal>
     );
+    runsView.addClass('jp-mlops-RunsView');
+    // A section with a toolbar shows it in its title bar, as JupyterLab's debugger does.
+    const runsSection = new PanelWithToolbar();
+    runsSection.addClass('jp-mlops-RunsSection');
+    runsSection.title.label = trans.__('Runs');
+    runsSection.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Refresh runs'),
+        onClick: () => {
+          void model.refresh();
+          void runs.reload();
+        }
+      })
+    );
+    runsSection.addWidget(runsView);
+    this.addWidget(runsSection);
+
+    const modelsSection = ReactWidget.create(
+      <UseSignal signal={model.changed}>
+        {() => <ModelsSection model={model} trans={trans} />}
+      </UseSignal>
+    );
+    modelsSection.addClass('jp-mlops-ModelsSection');
+    modelsSection.title.label = trans.__('Models');
+    this.addWidget(modelsSection);
+    // The run list is what people come for: give it most of the height.
+    (this.content as AccordionPanel).setRelativeSizes([4, 1]);
   }
+
+  protected override onAfterShow(): void {
+    this._runs.setVisible(true);
+  }
+
+  protected override onAfterHide(): void {
+    this._runs.setVisible(false);
+  }
+
+  private _runs: RunsModel;
 }
 
-interface IViewProps {
-  model: IMlopsModel;
-  trans: TranslationBundle;
-}
-
-function SidebarContent({ model, trans }: IViewProps): JSX.Element {
-  const { status, health, error } = model;
-  return (
-    <div className="jp-mlops-SidebarContent" data-state={status}>
-      <header className="jp-mlops-Header">
-        <mlopsIcon.react tag="span" className="jp-mlops-HeaderIcon" />
-        <h2 className="jp-mlops-Title">{trans.__('Jupyter MLOps')}</h2>
-      </header>
-      {status === 'loading' && (
-        <p className="jp-mlops-Loading" role="status">
-          {trans.__('Connecting to the MLOps server extension…')}
-        </p>
-      )}
-      {status === 'error' && error ? (
-        <ErrorView
-          error={error}
-          trans={trans}
-          onRetry={() => void model.refresh()}
-        />
-      ) : (
-        health && <HealthView health={health} trans={trans} />
-      )}
-    </div>
-  );
-}
-
-function HealthView({
-  health,
+function Header({
+  model,
   trans
 }: {
-  health: IHealth;
+  model: IMlopsModel;
   trans: TranslationBundle;
 }): JSX.Element {
+  const { health, status } = model;
   return (
-    <dl className="jp-mlops-Facts" data-testid="mlops-health">
-      <dt>{trans.__('Version')}</dt>
-      <dd className="jp-mlops-Version" data-testid="mlops-version">
-        {health.version}
-      </dd>
-      <dt>{trans.__('Store')}</dt>
-      <dd className="jp-mlops-StoreKind" data-testid="mlops-store-kind">
-        {health.store.kind}
-      </dd>
-      <dt>{trans.__('Location')}</dt>
-      <dd
-        className="jp-mlops-StoreLocation"
-        data-testid="mlops-store-location"
-        title={health.store.location}
-      >
-        {health.store.location}
-      </dd>
-    </dl>
+    <header className="jp-mlops-Header" data-state={status}>
+      <mlopsIcon.react tag="span" className="jp-mlops-HeaderIcon" />
+      <h2 className="jp-mlops-Title">{trans.__('Jupyter MLOps')}</h2>
+      {health && (
+        <span className="jp-mlops-Facts" data-testid="mlops-health">
+          <span data-testid="mlops-version">{health.version}</span>
+          <span data-testid="mlops-store-kind">{health.store.kind}</span>
+          <span
+            className="jp-mlops-StoreLocation"
+            data-testid="mlops-store-location"
+            title={trans.__('Store: %1', health.store.location)}
+          >
+            {health.store.location}
+          </span>
+        </span>
+      )}
+    </header>
   );
 }
 
-function ErrorView({
-  error,
-  trans,
-  onRetry
+/** The runs, unless the server extension itself cannot be reached. */
+function RunsSection(props: ISidebarOptions): JSX.Element {
+  const { model, runs, trans } = props;
+  if (model.status === 'error' && model.error) {
+    return (
+      <div className="jp-mlops-Runs">
+        <ErrorView
+          error={model.error}
+          trans={trans}
+          onRetry={() => {
+            void model.refresh();
+            void runs.reload();
+          }}
+        />
+      </div>
+    );
+  }
+  const listProps: IRunListProps = { ...props, model: runs };
+  return <RunsView {...listProps} />;
+}
+
+function ModelsSection({
+  model,
+  trans
 }: {
-  error: MlopsRequestError;
+  model: IMlopsModel;
   trans: TranslationBundle;
-  onRetry: () => void;
 }): JSX.Element {
+  const models = model.models ?? [];
+  if (models.length === 0) {
+    return (
+      <p className="jp-mlops-Empty" data-testid="mlops-no-models">
+        {trans.__(
+          'No models are registered yet. Runs that fit a model can be packaged and registered from their details page.'
+        )}
+      </p>
+    );
+  }
   return (
-    <div
-      className="jp-mlops-Error"
-      role="alert"
-      data-testid="mlops-error"
-      data-error-kind={error.kind}
-    >
-      <p className="jp-mlops-ErrorMessage">{errorSummary(error, trans)}</p>
-      {error.kind === 'not-enabled' && (
-        <>
-          <p>{trans.__('Enable it, then restart JupyterLab:')}</p>
-          <pre className="jp-mlops-Command">
-            <code>{ENABLE_COMMAND}</code>
-          </pre>
-        </>
-      )}
-      {(error.kind === 'server' || error.kind === 'not-found') && (
-        <p className="jp-mlops-ErrorDetail" data-testid="mlops-error-detail">
-          {errorDetail(error)}
-        </p>
-      )}
-      <Button
-        className="jp-mlops-Retry jp-mod-styled jp-mod-accept"
-        data-testid="mlops-retry"
-        onClick={onRetry}
-      >
-        {trans.__('Retry')}
-      </Button>
-    </div>
+    <ul className="jp-mlops-Models" data-testid="mlops-models">
+      {models.map(registered => (
+        <li key={registered.name} className="jp-mlops-ModelRow">
+          <span className="jp-mlops-RunName">{registered.name}</span>
+          {registered.latest_version !== null &&
+            registered.latest_version !== undefined && (
+              <span className="jp-mlops-Muted">
+                {trans.__('v%1', registered.latest_version)}
+              </span>
+            )}
+          {Object.keys(registered.aliases ?? {}).map(alias => (
+            <span key={alias} className="jp-mlops-Tag">
+              {alias}
+            </span>
+          ))}
+        </li>
+      ))}
+    </ul>
   );
-}
-
-function errorSummary(
-  error: MlopsRequestError,
-  trans: TranslationBundle
-): string {
-  switch (error.kind) {
-    case 'not-enabled':
-      return trans.__(
-        'The jupyter_mlops server extension is not enabled on this Jupyter server.'
-      );
-    case 'network':
-      return trans.__(
-        'Could not reach the Jupyter server. Check that it is still running.'
-      );
-    case 'forbidden':
-      return trans.__(
-        'The Jupyter server refused the request (HTTP %1). Log in again or ask your administrator for access.',
-        error.status
-      );
-    case 'not-found':
-    case 'server':
-      return trans.__('The MLOps server extension answered with an error.');
-  }
-}
-
-/** Technical detail for bug reports; not translated, it comes from the server. */
-function errorDetail(error: MlopsRequestError): string {
-  const parts = [error.message];
-  if (error.status) {
-    parts.unshift(`HTTP ${error.status}`);
-  }
-  if (error.detail) {
-    parts.push(error.detail);
-  }
-  return parts.join(' — ');
 }

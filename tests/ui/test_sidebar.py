@@ -1,10 +1,9 @@
-"""The MLOps sidebar in a real JupyterLab: what it shows, how it fails, both themes."""
+"""The MLOps sidebar in a real JupyterLab: its header, how it fails, both themes."""
 
 from __future__ import annotations
 
 import json
 import re
-import secrets
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,8 @@ import pytest
 
 import jupyter_mlops
 
+from .helpers import open_lab, show_sidebar
+
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
@@ -21,25 +22,13 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.ui
 
-SIDEBAR_ID = "jupyter-mlops-sidebar"
-SIDEBAR_TAB = f'.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="{SIDEBAR_ID}"]'
 HEALTH_ROUTE = "**/jupyter-mlops/api/health*"
 THEMES_SETTINGS = "lab/api/settings/@jupyterlab/apputils-extension:themes"
 
 
 def open_sidebar(page: Page, server: JupyterLabServer) -> Locator:
-    """Open JupyterLab in a fresh workspace (nothing restored) and show the sidebar."""
-    from playwright.sync_api import expect
-
-    workspace = f"mlops-{secrets.token_hex(4)}"
-    page.goto(f"{server.url}lab/workspaces/{workspace}?token={server.token}")
-    # A click before the layout is restored can be undone by the restore.
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored")
-    page.locator(SIDEBAR_TAB).click()
-    sidebar = page.locator(f"#{SIDEBAR_ID}")
-    expect(sidebar).to_be_visible()
-    return sidebar
+    open_lab(page, server.url, server.token)
+    return show_sidebar(page)
 
 
 def set_theme(server: JupyterLabServer, theme: str) -> None:

@@ -9,7 +9,7 @@ const HEALTH: IHealth = {
 
 describe('MlopsModel', () => {
   it('goes from loading to ready and emits each change', async () => {
-    const model = new MlopsModel(async () => HEALTH);
+    const model = new MlopsModel(async () => HEALTH, async () => null);
     const seen: string[] = [];
     model.changed.connect(() => seen.push(model.status));
 
@@ -26,7 +26,7 @@ describe('MlopsModel', () => {
       .fn<Promise<IHealth>, []>()
       .mockRejectedValueOnce(failure)
       .mockResolvedValueOnce(HEALTH);
-    const model = new MlopsModel(load);
+    const model = new MlopsModel(load, async () => null);
 
     await model.refresh();
     expect(model.status).toBe('error');
@@ -43,9 +43,20 @@ describe('MlopsModel', () => {
     expect(model.error?.kind).toBe('server');
   });
 
+  it('loads registered models, or null without a registry API', async () => {
+    const withRegistry = new MlopsModel(async () => HEALTH, async () => [{ name: 'churn' }]);
+    await withRegistry.refresh();
+    expect(withRegistry.models).toEqual([{ name: 'churn' }]);
+
+    const without = new MlopsModel(async () => HEALTH, async () => null);
+    await without.refresh();
+    expect(without.models).toBeNull();
+    expect(without.status).toBe('ready');
+  });
+
   it('shares one request between concurrent refreshes', async () => {
     const load = jest.fn(async () => HEALTH);
-    const model = new MlopsModel(load);
+    const model = new MlopsModel(load, async () => null);
 
     await Promise.all([model.refresh(), model.refresh()]);
 

@@ -1,6 +1,13 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { fetchHealth, MlopsRequestError } from '../request';
+import {
+  fetchHealth,
+  listModels,
+  listRuns,
+  MlopsRequestError,
+  queryString,
+  updateRun
+} from '../request';
 
 const BASE_URL = 'http://localhost:8888/lab-base/';
 
@@ -89,5 +96,65 @@ describe('fetchHealth', () => {
   it('rejects a body that does not look like health', async () => {
     const error = await healthError(async () => Response.json({ ok: true }));
     expect(error.kind).toBe('server');
+  });
+});
+
+describe('run requests', () => {
+  it('sends repeated tags and leaves unset filters out', async () => {
+    const { settings, urls } = settingsAnswering(async () =>
+      Response.json({ runs: [], next_cursor: null, change_cursor: '0' })
+    );
+    await listRuns(
+      { notebook: '/a b.ipynb', tag: ['team=risk', 'gpu'], q: undefined, limit: 5 },
+      settings
+    );
+    const url = new URL(urls[0]);
+    expect(url.pathname).toBe('/lab-base/jupyter-mlops/api/runs');
+    expect(url.searchParams.getAll('tag')).toEqual(['team=risk', 'gpu']);
+    expect(url.searchParams.get('notebook')).toBe('/a b.ipynb');
+    expect(url.searchParams.get('limit')).toBe('5');
+    expect(url.searchParams.has('q')).toBe(false);
+  });
+
+  it('builds no query string from nothing', () => {
+    expect(queryString({ a: undefined, b: '' })).toBe('');
+  });
+
+  it('patches a run with a JSON body', async () => {
+    const requests: Request[] = [];
+    const settings = ServerConnection.makeSettings({
+      baseUrl: BASE_URL,
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        requests.push(new Request(input, init));
+        return Promise.resolve(Response.json({ run_id: 'r1' }));
+      }
+    });
+    await updateRun('r1', { tags: { old: null } }, settings);
+    expect(requests[0].method).toBe('PATCH');
+    expect(requests[0].headers.get('Content-Type')).toBe('application/json');
+    expect(await requests[0].json()).toEqual({ tags: { old: null } });
+  });
+});
+
+describe('listModels', () => {
+  it('treats a 404 from Jupyter as a missing registry API', async () => {
+    const { settings } = settingsAnswering(
+      async () => new Response('<html>404</html>', { status: 404 })
+    );
+    await expect(listModels(settings)).resolves.toBeNull();
+  });
+
+  it('returns the registered models', async () => {
+    const { settings } = settingsAnswering(async () =>
+      Response.json({ models: [{ name: 'churn' }] })
+    );
+    await expect(listModels(settings)).resolves.toEqual([{ name: 'churn' }]);
+  });
+
+  it('still reports other failures', async () => {
+    const { settings } = settingsAnswering(
+      async () => new Response('', { status: 403 })
+    );
+    await expect(listModels(settings)).rejects.toBeInstanceOf(MlopsRequestError);
   });
 });

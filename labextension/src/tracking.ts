@@ -1,0 +1,121 @@
+/**
+ * Whether the active notebook's kernel is tracked, and how to start tracking
+ * it. The state comes from the server (`GET /tracking`), so the status bar
+ * never has to talk to the kernel; only the track command does.
+ */
+import type { Kernel } from '@jupyterlab/services';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { asRequestError, getTracking, MlopsRequestError } from './request';
+import type { ITracking } from './schema';
+
+/** What the track command runs in the kernel. */
+export const TRACK_CODE = '%load_ext jupyter_mlops\n%track';
+/** Tracking rarely changes behind our back: a slow poll is enough. */
+const POLL_INTERVAL_MS = 10_000;
+
+export class TrackingModel {
+  /**
+   * @param fetchTracking how to query `GET /tracking`; replaceable in tests
+   */
+  constructor(
+    private readonly fetchTracking: (kernelId: string) => Promise<ITracking> = getTracking
+  ) {
+    this._poll = new Poll({
+      factory: () => this.refresh(),
+      frequency: { interval: POLL_INTERVAL_MS, backoff: true, max: 60_000 },
+      standby: 'when-hidden',
+      name: 'jupyter-mlops:tracking'
+    });
+  }
+
+  get changed(): ISignal<TrackingModel, void> {
+    return this._changed;
+  }
+
+  /** Kernel of the active notebook, or null when there is none. */
+  get kernelId(): string | null {
+    return this._kernelId;
+  }
+
+  /** Last answer for `kernelId`; null while unknown. */
+  get tracking(): ITracking | null {
+    return this._tracking;
+  }
+
+  get error(): MlopsRequestError | null {
+    return this._error;
+  }
+
+  setKernel(kernelId: string | null): Promise<void> {
+    if (kernelId === this._kernelId) {
+      return Promise.resolve();
+    }
+    this._kernelId = kernelId;
+    this._tracking = null;
+    this._error = null;
+    this._changed.emit();
+    return this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const kernelId = this._kernelId;
+    if (kernelId === null) {
+      return;
+    }
+    try {
+      const tracking = await this.fetchTracking(kernelId);
+      if (kernelId !== this._kernelId) {
+        return; // The user switched notebooks meanwhile.
+      }
+      this._tracking = tracking;
+      this._error = null;
+    } catch (error) {
+      if (kernelId !== this._kernelId) {
+        return;
+      }
+      this._error = asRequestError(error);
+    }
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  private _kernelId: string | null = null;
+  private _tracking: ITracking | null = null;
+  private _error: MlopsRequestError | null = null;
+  private _poll: Poll;
+  private _changed = new Signal<TrackingModel, void>(this);
+}
+
+/**
+ * Load the extension and start tracking in `kernel`.
+ *
+ * @throws Error with the kernel's error message when either line fails
+ */
+export async function trackKernel(
+  kernel: Kernel.IKernelConnection
+): Promise<void> {
+  const future = kernel.requestExecute({
+    code: TRACK_CODE,
+    // Not silent: the magic's confirmation (or warning) is useful output,
+    // but it should not be in the user's input history.
+    silent: false,
+    store_history: false
+  });
+  const failures: string[] = [];
+  future.onIOPub = message => {
+    if (message.header.msg_type === 'error') {
+      const content = message.content as { ename?: string; evalue?: string };
+      failures.push(`${content.ename ?? 'Error'}: ${content.evalue ?? ''}`);
+    }
+  };
+  const reply = await future.done;
+  if (reply.content.status !== 'ok' || failures.length > 0) {
+    throw new Error(failures[0] ?? `kernel answered ${reply.content.status}`);
+  }
+}

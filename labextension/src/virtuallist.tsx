@@ -1,0 +1,98 @@
+/**
+ * A windowed list: fixed-height rows, only those on screen (plus a few) are
+ * in the DOM, so ten thousand rows scroll as smoothly as ten.
+ */
+import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
+
+/** Rows rendered above and below the visible ones, so fast scrolls stay filled. */
+const OVERSCAN = 8;
+/** Ask for more rows when the end is this many rows away. */
+const END_THRESHOLD = 40;
+
+export interface IVirtualListProps
+  extends Omit<React.HTMLAttributes<HTMLDivElement>, 'children'> {
+  count: number;
+  rowHeight: number;
+  /** Renders row `index`; it gets the absolute position style to apply. */
+  renderRow: (index: number, style: React.CSSProperties) => React.ReactNode;
+  /** Index kept scrolled into view (keyboard focus), or -1. */
+  activeIndex: number;
+  /** Called when the user nears the end of the rows. */
+  onNearEnd?: () => void;
+}
+
+export function VirtualList({
+  count,
+  rowHeight,
+  renderRow,
+  activeIndex,
+  onNearEnd,
+  ...rest
+}: IVirtualListProps): JSX.Element {
+  const outer = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(0);
+
+  useLayoutEffect(() => {
+    const node = outer.current;
+    if (!node) {
+      return;
+    }
+    setHeight(node.clientHeight);
+    const observer = new ResizeObserver(() => setHeight(node.clientHeight));
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+
+  // Keep the keyboard-active row on screen.
+  useEffect(() => {
+    const node = outer.current;
+    if (!node || activeIndex < 0) {
+      return;
+    }
+    const top = activeIndex * rowHeight;
+    if (top < node.scrollTop) {
+      node.scrollTop = top;
+    } else if (top + rowHeight > node.scrollTop + node.clientHeight) {
+      node.scrollTop = top + rowHeight - node.clientHeight;
+    }
+  }, [activeIndex, rowHeight]);
+
+  // Before the first measure, render one screenful rather than nothing.
+  const viewport = height || 20 * rowHeight;
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(
+    count,
+    Math.ceil((scrollTop + viewport) / rowHeight) + OVERSCAN
+  );
+
+  useEffect(() => {
+    if (onNearEnd && count > 0 && last >= count - END_THRESHOLD) {
+      onNearEnd();
+    }
+  }, [last, count, onNearEnd]);
+
+  const rows: React.ReactNode[] = [];
+  for (let index = first; index < last; index++) {
+    rows.push(
+      renderRow(index, {
+        position: 'absolute',
+        top: index * rowHeight,
+        height: rowHeight,
+        left: 0,
+        right: 0
+      })
+    );
+  }
+  return (
+    <div
+      {...rest}
+      ref={outer}
+      onScroll={event => setScrollTop(event.currentTarget.scrollTop)}
+    >
+      <div style={{ position: 'relative', height: count * rowHeight }}>
+        {rows}
+      </div>
+    </div>
+  );
+}
