@@ -143,8 +143,16 @@ function RunDetails({
         </Section>
       )}
       {files.length > 0 && (
-        <Section title={trans.__('Artifacts')}>
-          <KeyValueTable rows={files.map(a => [a.name, `${a.media_type}, ${formatBytes(a.size)}`])} />
+        <Section title={trans.__('Artifacts')} testId="mlops-artifacts">
+          <KeyValueTable
+            rows={files.map(a => [
+              a.name,
+              <>
+                {`${a.media_type}, ${formatBytes(a.size)} `}
+                <DownloadButton artifact={a} trans={trans} />
+              </>
+            ])}
+          />
         </Section>
       )}
       <Section title={trans.__('Environment')} testId="mlops-environment">
@@ -420,6 +428,47 @@ function FigureView({
       {failed && <p className="jp-mlops-Muted">{trans.__('Could not load this figure')}</p>}
       <figcaption>{artifact.name}</figcaption>
     </figure>
+  );
+}
+
+/**
+ * Artifacts other than images are never rendered in the page (they could carry script):
+ * the bytes are fetched with the user's credentials and handed to the browser as a file.
+ */
+function DownloadButton({
+  artifact,
+  trans
+}: {
+  artifact: IArtifact;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const [failed, setFailed] = useState(false);
+  const download = useCallback(async () => {
+    try {
+      const url = await fetchArtifactURL(artifact.artifact_id);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = artifact.name.split('/').pop() || 'artifact';
+      link.click();
+      // The browser has taken its own reference once the click is dispatched.
+      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+      setFailed(false);
+    } catch {
+      setFailed(true);
+    }
+  }, [artifact.artifact_id, artifact.name]);
+  return (
+    <>
+      <button
+        className="jp-mlops-LinkButton"
+        data-testid="mlops-artifact-download"
+        onClick={download}
+        title={trans.__('Download %1', artifact.name)}
+      >
+        {trans.__('Download')}
+      </button>
+      {failed && <span className="jp-mlops-ErrorMessage">{trans.__('Download failed')}</span>}
+    </>
   );
 }
 

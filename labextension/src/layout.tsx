@@ -26,7 +26,7 @@ export function KeyValueTable({
   empty,
   className = ''
 }: {
-  rows: [string, string][];
+  rows: [string, React.ReactNode][];
   empty?: string;
   className?: string;
 }): JSX.Element | null {

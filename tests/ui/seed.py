@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 import jupyter_mlops
 from jupyter_mlops.store import Store
 
+REPORT = "<h1>Churn model report</h1><script>alert('must never run in JupyterLab')</script>"
 STALE_WARNING = ("It depends on cell [3] (df = load()), whose code has since been changed "
                  "and re-run as [7].")
 
@@ -34,6 +35,9 @@ def seed_runs(store_dir: Path, data_dir: Path) -> dict[str, str]:
         figure = Figure(figsize=(3, 2))
         figure.subplots().plot([0, 1, 2], [0.71, 0.78, 0.83])
         run.log_figure(figure, "learning-curve")
+        report = data_dir / "report.html"
+        report.write_text(REPORT)
+        run.log_artifact(str(report))
         ids[run.name] = run.run_id
 
     with jupyter_mlops.start_run("tuned-lr", "churn", store=store, tags={"team": "risk"}) as run:

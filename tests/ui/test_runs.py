@@ -12,7 +12,7 @@ import pytest
 import jupyter_mlops
 
 from .helpers import RUN_ROW, open_lab, show_sidebar
-from .seed import STALE_WARNING, seed_runs
+from .seed import REPORT, STALE_WARNING, seed_runs
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -132,6 +132,14 @@ def test_run_details_and_edits(
         "complete", True)
     assert details.get_by_test_id("mlops-figures").locator("img").evaluate(
         "img => img.naturalWidth") > 0
+    artifacts = details.get_by_test_id("mlops-artifacts")
+    expect(artifacts).to_contain_text("report.html")
+    expect(details.locator("iframe, embed, object")).to_have_count(0)  # never rendered inline
+    with page.expect_download() as download_info:
+        artifacts.get_by_title("Download report.html").click()
+    download = download_info.value
+    assert download.suggested_filename == "report.html"
+    assert Path(download.path()).read_text() == REPORT
     warnings = details.get_by_test_id("mlops-warnings")
     expect(warnings).to_contain_text(STALE_WARNING)
     expect(warnings).to_contain_text("no longer shows the code")
