@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .jsonout import dumps
-from .store import InvalidInput, NotFound, Store, StoreError
+from .store import InvalidInput, NoStore, NotFound, Store, StoreError
 
 PROG = "jupyter mlops"
 
@@ -88,8 +88,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from .store.search import sort_clause
 
     sort_clause(args.sort)  # a bad key is reported before the store is touched
-    rows = _open(args).list_runs(experiment=args.experiment, notebook=args.notebook,
-                                 status=args.status, limit=args.limit, sort=args.sort)
+    try:
+        rows = _open(args).list_runs(experiment=args.experiment, notebook=args.notebook,
+                                     status=args.status, limit=args.limit, sort=args.sort)
+    except NoStore:
+        rows = []  # nothing recorded yet: an empty history, and no store created by reading
     if args.format == "json":
         return _print_json(rows)
     metric_keys = sorted({k for r in rows for k in r["metrics"]})[:4]
@@ -156,7 +159,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    rows = _open(args).list_datasets()
+    try:
+        rows = _open(args).list_datasets()
+    except NoStore:
+        rows = []
     if args.format == "json":
         return _print_json(rows)
     _print_table(["dataset_id", "name", "shape", "runs", "source", "created"],

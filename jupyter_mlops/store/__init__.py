@@ -10,14 +10,15 @@ import os
 from .artifacts import ArtifactStore
 from .cells import CellsMixin
 from .db import Database
-from .errors import InvalidInput, NotFound, StoreError
+from .errors import InvalidInput, NoStore, NotFound, StoreError
 from .location import StoreLocation, resolve
 from .migrate import ensure_schema
 from .queries import QueriesMixin, iso
 from .records import RecordsMixin, now_ms
 from .schema import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "InvalidInput", "NotFound", "Store", "StoreError", "iso", "now_ms"]
+__all__ = ["SCHEMA_VERSION", "InvalidInput", "NoStore", "NotFound", "Store", "StoreError",
+           "iso", "now_ms"]
 
 
 class Store(RecordsMixin, QueriesMixin, CellsMixin):
@@ -25,8 +26,8 @@ class Store(RecordsMixin, QueriesMixin, CellsMixin):
 
     def __init__(self, location: StoreLocation, create: bool = True):
         if not create and location.sqlite_path and not os.path.exists(location.sqlite_path):
-            raise StoreError(f"no store at {location.describe()}: nothing has been recorded "
-                             "there yet")
+            raise NoStore(f"no store at {location.describe()}: nothing has been recorded "
+                          "there yet")
         self.location = location
         self.db = Database(location)
         ensure_schema(self.db)

@@ -7,6 +7,10 @@ class StoreError(Exception):
     """The store cannot be opened or written (bad location, permissions, schema)."""
 
 
+class NoStore(StoreError):
+    """Nothing has been recorded at this location yet (and a reader must not create it)."""
+
+
 class NotFound(LookupError):
     """An id that names nothing in the store."""
 
