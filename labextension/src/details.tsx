@@ -35,6 +35,8 @@ export interface IDetailsDeps {
   languages: IEditorLanguageRegistry | null;
   /** Called with the run after an edit, so lists can update at once. */
   onEdited: (run: IRun) => void;
+  /** Called with the run whenever it is (re)loaded or edited: names the tab. */
+  onShown: (run: IRun) => void;
 }
 
 /** Content of a run's main-area tab. */
@@ -56,9 +58,15 @@ function RunDetails({
   runId,
   trans,
   languages,
-  onEdited
+  onEdited,
+  onShown
 }: IDetailsDeps & { runId: string }): JSX.Element {
   const [run, setRun] = useState<IRun | null>(null);
+  useEffect(() => {
+    if (run) {
+      onShown(run);
+    }
+  }, [run]);
   const [error, setError] = useState<MlopsRequestError | null>(null);
   const load = useCallback(() => {
     setError(null);

@@ -11,7 +11,8 @@ import {
 import {
   ICommandPalette,
   MainAreaWidget,
-  Notification
+  Notification,
+  WidgetTracker
 } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { PageConfig } from '@jupyterlab/coreutils';
@@ -41,6 +42,9 @@ export * from './tokens';
 
 /** Sidebar rank: below JupyterLab's own left panels. */
 const SIDEBAR_RANK = 900;
+/** Page ids: the prefix names the kind of page, the rest what it shows. */
+const RUN_PAGE = 'jupyter-mlops-run-';
+const COMPARE_PAGE = 'jupyter-mlops-compare-';
 
 export namespace CommandIDs {
   export const track = 'jupyter-mlops:track-notebook';
@@ -78,8 +82,18 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
     const runs = new RunsModel();
     const tracking = new TrackingModel();
 
+    // Tracked pages are reopened after a page reload, like notebooks are.
+    const runPages = new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-mlops-run' });
+    const comparePages = new WidgetTracker<MainAreaWidget>({
+      namespace: 'jupyter-mlops-compare'
+    });
+
     /** Bring an open page forward, or open a new one. */
-    const showPage = (id: string, create: () => MainAreaWidget): void => {
+    const showPage = (
+      id: string,
+      pages: WidgetTracker<MainAreaWidget>,
+      create: () => MainAreaWidget
+    ): void => {
       for (const widget of shell.widgets('main')) {
         if (widget.id === id) {
           shell.activateById(id);
@@ -90,6 +104,7 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
       page.id = id;
       page.title.icon = mlopsIcon;
       page.title.closable = true;
+      void pages.add(page);
       shell.add(page, 'main');
       shell.activateById(id);
     };
@@ -99,12 +114,16 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
       execute: args => {
         const runId = String(args.runId);
         const name = runs.runs.find(run => run.run_id === runId)?.name ?? runId;
-        showPage(`jupyter-mlops-run-${runId}`, () => {
+        showPage(RUN_PAGE + runId, runPages, () => {
           const content = new RunDetailsWidget(runId, {
             trans,
             languages,
             onEdited: run =>
-              runs.merge([{ ...run, has_warnings: run.warnings.length > 0 }])
+              runs.merge([{ ...run, has_warnings: run.warnings.length > 0 }]),
+            onShown: run => {
+              page.title.label = run.name;
+              page.title.caption = trans.__('Run %1', run.name);
+            }
           });
           const page = new MainAreaWidget({ content });
           page.title.label = name;
@@ -121,7 +140,7 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
         const runIds = Array.isArray(args.runIds)
           ? args.runIds.map(String)
           : runs.selected;
-        showPage(`jupyter-mlops-compare-${runIds.join('-')}`, () => {
+        showPage(COMPARE_PAGE + runIds.join('-'), comparePages, () => {
           const page = new MainAreaWidget({
             content: new CompareWidget(runIds, trans)
           });
@@ -142,6 +161,18 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
     shell.add(sidebar, 'left', { rank: SIDEBAR_RANK });
     // Reopens the panel after a page reload if it was open.
     restorer?.add(sidebar, sidebar.id);
+    if (restorer) {
+      void restorer.restore(runPages, {
+        command: CommandIDs.openRun,
+        args: page => ({ runId: page.id.slice(RUN_PAGE.length) }),
+        name: page => page.id
+      });
+      void restorer.restore(comparePages, {
+        command: CommandIDs.compare,
+        args: page => ({ runIds: page.id.slice(COMPARE_PAGE.length).split('-') }),
+        name: page => page.id
+      });
+    }
     void model.refresh();
 
     if (notebooks) {

@@ -4,6 +4,8 @@ failing states, and a run appearing after the track command in a live notebook."
 from __future__ import annotations
 
 import re
+import time
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,6 +161,28 @@ def test_run_details_and_edits(
     stored = jupyter_mlops.get_run(run_id, store=str(jupyter_lab.store_dir))
     assert stored["name"] == "baseline-lr-renamed"
     assert stored["tags"]["reviewed"] == "yes"
+
+    # Like a notebook, the page comes back after a reload, named after the renamed run.
+    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                        has_text="baseline-lr-renamed")).to_be_visible()
+    wait_for_saved_layout(page, jupyter_lab, f"jupyter-mlops-run-{run_id}")
+    page.reload()
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored")
+    expect(page.locator(f'[data-testid="mlops-run-details"][data-run-id="{run_id}"]')
+           ).to_be_visible()
+    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                        has_text="baseline-lr-renamed")).to_be_visible()
+
+
+def wait_for_saved_layout(page: Page, server: JupyterLabServer, widget_id: str) -> None:
+    """JupyterLab saves the workspace a moment after the layout changes: wait for it."""
+    workspace = page.url.split("/lab/workspaces/", 1)[1].split("?")[0]
+    url = f"{server.url}lab/api/workspaces/{workspace}?token={server.token}"
+    deadline = time.monotonic() + 10
+    while widget_id not in urllib.request.urlopen(url, timeout=5).read().decode():
+        assert time.monotonic() < deadline, f"{widget_id} never saved in workspace {workspace}"
+        time.sleep(0.1)
 
 
 def test_compare_two_runs(
