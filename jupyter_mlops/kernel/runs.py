@@ -141,6 +141,16 @@ class RunBuilder:
         self._datasets[variable] = (name, role)
         self.t.writer.submit_task(task)
 
+    def add_evaluation(self, index: int, metrics: Mapping[str, float], figures: list[bytes],
+                       label: str) -> None:
+        """A later cell that scores or plots this run's model (unchanged since): its metrics,
+        figures and inputs (a test set, say) join the run, and the cell its lineage."""
+        self.seeds.append(index)
+        found = self._lineage([index])
+        self.add_metrics(metrics)
+        self.add_figures(figures, label)
+        self._add_slice_inputs(found, self.t.shell.user_ns)
+
     # --- the end
     def finish(self, status: str, error: str | None = None) -> None:
         if self.finished:

@@ -95,6 +95,8 @@ class Tracker:
         self.cell_count = 0
         self.span: RunBuilder | None = None
         self.last_run: RunBuilder | None = None
+        # model variable -> (the automatic run that fitted it, the execution that did)
+        self.model_runs: dict[str, tuple[RunBuilder, int | None]] = {}
         spool_dir = spool_directory(str(self.location.url))
         url = self.location.url.render_as_string(hide_password=False)
         self.writer = Writer(Journal(spool_dir, self.session_id),
@@ -311,6 +313,13 @@ class Tracker:
             if value is not None:
                 metrics[n] = value
         run = cell.run or self.span
+        if run is None and not models and (metrics or cell.figures) and not cell.api_used:
+            owner = self._run_of_model_used(cell)
+            if owner is not None:
+                owner.add_evaluation(cell.execution.index, metrics, cell.figures,
+                                     str(cell.execution.execution_count))
+                self.last_run = owner
+                return
         new = False
         if run is None and (models or metrics or cell.figures) and not cell.api_used:
             label = cell.execution.label
@@ -331,6 +340,8 @@ class Tracker:
             run.open()
         for variable in sorted(models):
             run.add_model(variable, models[variable])
+            if run.source == "cell":
+                self.model_runs[variable] = (run, self.history.last_writer(variable))
         run.add_metrics(metrics)
         run.add_figures(cell.figures, str(cell.execution.execution_count))
         for apply in cell.explicit:
@@ -338,6 +349,13 @@ class Tracker:
         if run is cell.run or new:
             run.finish(status, error)
         self.last_run = run
+
+    def _run_of_model_used(self, cell: _Cell) -> RunBuilder | None:
+        """The latest automatic run whose model this cell reads, if that model has not been
+        refitted or rebound since: scoring or plotting a model belongs to its run."""
+        owners = [self.model_runs[n] for n in cell.execution.info.used & self.model_runs.keys()
+                  if self.history.last_writer(n) == self.model_runs[n][1]]
+        return max(owners, key=lambda o: o[1] or -1)[0] if owners else None
 
     def open_span(self, name: str) -> str:
         if self.span is not None:

@@ -86,25 +86,46 @@ def csv(tmp_path):
     return tmp_path / "data.csv"
 
 
-def test_fitting_a_model_and_binding_a_metric_make_runs(run, tracker, store, csv):
+def test_fitting_a_model_then_scoring_and_plotting_it_is_one_run(run, tracker, store, csv):
     run("%track")
     for cell_id, code in SKLEARN_CELLS:
         assert run(code, cell_id=cell_id).success
+    run("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt",
+        cell_id="plt")
+    run("fig, ax = plt.subplots()\nax.plot(model.predict_proba(X)[:, 1])", cell_id="plot")
     flushed(tracker, store)
-    fit = run_of(store, tracker, "LogisticRegression")
-    assert fit["tags"]["model.type"] == "sklearn.linear_model._logistic.LogisticRegression"
-    assert fit["params"]["C"] == "0.5" and fit["params"]["max_iter"] == "300"
-    scored = run_of(store, tracker, "accuracy")
-    assert 0 <= scored["metrics"]["accuracy"] <= 1
-    assert scored["params"]["seed"] == "3" and scored["params"]["solver"] == "lbfgs"
-    assert [e["cell_id"] for e in scored["lineage"]] == ["imports", "read", "prep", "fit",
-                                                         "score"]
-    datasets = {d["name"]: d for d in scored["datasets"]}
+    (only,) = store.session_runs(tracker.session_id)  # the other cells are not runs
+    fitted = store.get_run(only["run_id"])
+    assert fitted["name"].startswith("LogisticRegression")
+    assert fitted["tags"]["model.type"] == "sklearn.linear_model._logistic.LogisticRegression"
+    assert fitted["params"]["C"] == "0.5" and fitted["params"]["max_iter"] == "300"
+    assert fitted["params"]["seed"] == "3" and fitted["params"]["solver"] == "lbfgs"
+    assert 0 <= fitted["metrics"]["accuracy"] <= 1
+    assert [a["media_type"] for a in fitted["artifacts"]] == ["image/png"]
+    assert [e["cell_id"] for e in fitted["lineage"]] == ["imports", "read", "prep", "fit",
+                                                         "score", "plt", "plot"]
+    datasets = {d["name"]: d for d in fitted["datasets"]}
     assert datasets["df"]["source"] == str(csv) and datasets["df"]["file_hash"]
     assert datasets["X"]["shape"] == [60, 2] and datasets["X"]["schema"][0]["name"] == "a"
-    assert scored["environment"]["python"]["version"]
-    assert scored["status"] == "finished" and scored["warnings"] == []
-    assert len(store.session_runs(tracker.session_id)) == 2  # the other cells are not runs
+    assert fitted["environment"]["python"]["version"]
+    assert fitted["status"] == "finished" and fitted["warnings"] == []
+    run("plt.close('all')")
+
+
+def test_scoring_a_refitted_model_goes_to_the_new_run(run, tracker, store, csv):
+    run("%track")
+    for cell_id, code in SKLEARN_CELLS[:-1]:
+        run(code, cell_id=cell_id)
+    run("model.set_params(C=5.0)\nmodel.fit(X, y)", cell_id="refit")
+    run("accuracy = model.score(X, y)", cell_id="score")
+    run("recall = accuracy", cell_id="other")  # reads no model: a run of its own
+    flushed(tracker, store)
+    names = [r["name"].split(" ")[0] for r in store.session_runs(tracker.session_id)]
+    assert names == ["LogisticRegression", "LogisticRegression", "recall"]
+    first, refit, _ = (store.get_run(r["run_id"])
+                       for r in store.session_runs(tracker.session_id))
+    assert first["metrics"] == {} and first["params"]["C"] == "0.5"
+    assert refit["params"]["C"] == "5.0" and "accuracy" in refit["metrics"]
 
 
 def test_a_trivial_cell_is_no_run(run, tracker, store):
