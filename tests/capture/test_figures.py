@@ -1,6 +1,4 @@
 import struct
-import subprocess
-import sys
 
 import matplotlib
 
@@ -24,18 +22,6 @@ def test_is_figure():
     assert not is_figure(fig.add_subplot())
     assert not is_figure(object())
     assert not is_figure(None)
-
-
-def test_is_figure_does_not_import_matplotlib():
-    code = (
-        "import sys\n"
-        "from jupyter_mlops.capture.figures import is_figure\n"
-        "assert not is_figure(object())\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_png_of_a_figure_without_pyplot():
