@@ -39,7 +39,6 @@ class RunsHandler(MlopsHandler):
             text=self.query("q"), sort=self.query("sort", "-started") or "-started",
             limit=self.query_int("limit", 100), cursor=self.query("cursor"),
             since=self.query("since"), include_deleted=self.query_bool("include_deleted"))
-        search.validate()
         self.write_json(await self.in_thread(self.store.search_runs, search))
 
 
