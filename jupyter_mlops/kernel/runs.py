@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..capture.datasets import describe
 from ..capture.files import file_fingerprint
-from ..capture.models import is_fitted_model, model_params, model_type
+from ..capture.models import (
+    is_fitted_model,
+    is_search,
+    model_params,
+    model_type,
+    search_results,
+)
 from ..capture.redact import is_secret_name
 from ..store.ids import new_id
 from ..store.records import now_ms
@@ -87,10 +93,12 @@ class RunBuilder:
     def add_note(self, text: str) -> None:
         self._submit("note", text=text)
 
-    def add_metrics(self, values: Mapping[str, float]) -> None:
-        """Each key's first value is step 0; a span cell that logs it again adds a step."""
+    def add_metrics(self, values: Mapping[str, float] | Iterable[tuple[str, float]]) -> None:
+        """Each key's first value is step 0; a key computed again (in a loop, or by a later
+        cell of a span) adds a step."""
         by_step: dict[int, dict[str, float]] = {}
-        for key, value in values.items():
+        pairs = values.items() if isinstance(values, Mapping) else values
+        for key, value in pairs:
             step = self._steps.get(key, 0)
             self._steps[key] = step + 1
             by_step.setdefault(step, {})[key] = value
@@ -105,6 +113,20 @@ class RunBuilder:
         prefix = "" if first else f"{label}."
         self.add_params({prefix + k: v for k, v in model_params(model).items()})
         self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label})
+        if is_search(model):
+            self._add_search(prefix, model)
+
+    def _add_search(self, prefix: str, search: Any) -> None:
+        """What a search found: its best params and score, and its candidates as a table."""
+        best, score, table = search_results(search)
+        self.add_params({prefix + k: v for k, v in best.items()})
+        if score is not None:
+            self.add_metrics({f"{prefix}best_score": score})
+        if hasattr(search, "best_estimator_"):
+            self.add_tags({f"{prefix}model.best_estimator.type":
+                           model_type(search.best_estimator_)})
+        self._submit("artifact", artifact_id=new_id(), name=f"{prefix}cv_results.csv",
+                     media_type="text/csv", data=base64.b64encode(table.encode()).decode())
 
     def add_figures(self, pngs: list[bytes], label: str) -> None:
         for png in pngs:
@@ -141,8 +163,8 @@ class RunBuilder:
         self._datasets[variable] = (name, role)
         self.t.writer.submit_task(task)
 
-    def add_evaluation(self, index: int, metrics: Mapping[str, float], figures: list[bytes],
-                       label: str) -> None:
+    def add_evaluation(self, index: int, metrics: Iterable[tuple[str, float]],
+                       figures: list[bytes], label: str) -> None:
         """A later cell that scores or plots this run's model (unchanged since): its metrics,
         figures and inputs (a test set, say) join the run, and the cell its lineage."""
         self.seeds.append(index)
