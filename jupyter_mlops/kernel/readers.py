@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..capture.redact import redact
+from ..redact import redact
 
 _NUMPY_READERS = ("load", "loadtxt", "genfromtxt", "fromfile")
 _PATH_KEYWORDS = ("filepath_or_buffer", "path_or_buf", "path", "io", "file", "fname")

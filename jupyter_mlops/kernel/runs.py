@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from ..capture.datasets import describe
 from ..capture.files import file_fingerprint
 from ..capture.models import is_fitted_model, model_params, model_type
-from ..capture.redact import is_secret_name
 from ..store.ids import new_id
 from ..store.records import now_ms
 
@@ -163,8 +162,7 @@ class RunBuilder:
         for execution in found.executions:
             literals.update(execution.info.literals)
         self.add_params({k: v for k, v in literals.items()
-                         if k not in self._param_keys and k not in t.ignored
-                         and not is_secret_name(k)})
+                         if k not in self._param_keys and k not in t.ignored})
         self._add_slice_inputs(found, namespace)
         warnings = t.lineage_warnings(found)
         if warnings:
