@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .redact import redact_bytes
 from .store import InvalidInput, Store
 from .store.liveness import HEARTBEAT_INTERVAL_S, process_started_ms, this_host
 
@@ -168,18 +169,14 @@ class Run:
         ``source`` is the file or URL it came from; a local file is content-hashed too."""
         from .capture.datasets import describe, is_dataset
         from .capture.files import file_fingerprint
-        from .capture.redact import redact
 
         if not is_dataset(data):
             raise InvalidInput(f"log_dataset takes a pandas DataFrame/Series or a numpy array, "
                                f"not {type(data).__name__}")
         file_hash = None
-        if source is not None:
-            if os.path.isfile(source):
-                source = os.path.abspath(source)
-                file_hash = file_fingerprint(source)
-            else:
-                source = redact(source)
+        if source is not None and os.path.isfile(source):
+            source = os.path.abspath(source)
+            file_hash = file_fingerprint(source)
         return self.store.log_dataset(self.run_id, describe(data), name=name, role=role,
                                       source=source, file_hash=file_hash)
 
@@ -194,6 +191,7 @@ class Run:
         return self.log_bytes(figure_to_png(figure), name, "image/png")
 
     def log_bytes(self, data: bytes, name: str, media_type: str) -> str:
+        data = redact_bytes(data, media_type)
         digest = self.store.artifacts.put_bytes(data)
         return self.store.add_artifact(self.run_id, name=name, media_type=media_type,
                                        digest=digest, size=len(data))
@@ -210,8 +208,8 @@ class Run:
                 os.path.join(root, f), path))) for root, _, names in os.walk(path) for f in names]
         ids = []
         for file, artifact_name in sorted(files):
-            digest, size = self.store.artifacts.put_file(file)
             media_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
+            digest, size = self.store.artifacts.put_file(file, media_type)
             ids.append(self.store.add_artifact(self.run_id, name=artifact_name,
                                                media_type=media_type, digest=digest, size=size))
         return ids

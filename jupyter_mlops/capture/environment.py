@@ -36,7 +36,7 @@ from typing import Any
 
 import xxhash
 
-from .redact import REDACTED, is_secret_name, redact, strip_url_credentials
+from ..redact import REDACTED, is_secret_name, redact, strip_url_credentials
 
 DEFAULT_ENV_ALLOWLIST: tuple[str, ...] = (
     "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES",

@@ -11,13 +11,14 @@ import base64
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ..redact import redact_bytes
 from ..store import Store
 
 _CELL_OPS = ("cell_start", "cell_end")
 
 
 def _artifact(store: Store, r: dict) -> None:
-    data = base64.b64decode(r["data"])
+    data = redact_bytes(base64.b64decode(r["data"]), r["media_type"])
     digest = store.artifacts.put_bytes(data)
     store.ensure_artifact(r["artifact_id"], r["run_id"], name=r["name"],
                           media_type=r["media_type"], digest=digest, size=len(data))

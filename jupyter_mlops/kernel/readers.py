@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..capture.redact import redact
+from ..redact import redact
 from .patches import Patches
 
 _NUMPY_READERS = ("load", "loadtxt", "genfromtxt", "fromfile")

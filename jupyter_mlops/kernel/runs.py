@@ -22,7 +22,6 @@ from ..capture.models import (
     model_type,
     search_results,
 )
-from ..capture.redact import is_secret_name
 from ..store.ids import new_id
 from ..store.records import now_ms
 
@@ -185,8 +184,7 @@ class RunBuilder:
         for execution in found.executions:
             literals.update(execution.info.literals)
         self.add_params({k: v for k, v in literals.items()
-                         if k not in self._param_keys and k not in t.ignored
-                         and not is_secret_name(k)})
+                         if k not in self._param_keys and k not in t.ignored})
         self._add_slice_inputs(found, namespace)
         warnings = t.lineage_warnings(found)
         if warnings:

@@ -1,15 +1,22 @@
 """The spool: an append-only journal of every record a tracked kernel has not yet stored.
 
-Each record is one JSON line, written with a single ``os.write`` before it is queued for the
+Each record passes ``redact_value`` (the redaction boundary: the journal is written to disk
+too), then is one JSON line, written with a single ``os.write`` before it is queued for the
 store, so it survives the kernel being killed (the bytes are in the OS page cache). While the
 store cannot be written the journal is also fsync'd, so it survives the machine too. After a
-batch is stored, an ``{"applied": N}`` line marks records 1…N as done, and the file is
-emptied whenever everything in it is stored.
+batch is stored, an ``{"applied": N, "done": [...]}`` line marks records 1…N and the listed
+later ones as done (records made by background tasks are numbered when the task runs, so
+what is stored is not always a prefix), and the file is emptied whenever everything in it
+is stored. When the disk is full, lines are kept in memory (up to ``MAX_HELD_BYTES``) and
+written as soon as the disk takes them again.
 
 One journal per session, in ``<jupyter data dir>/mlops-spool/<store key>/<session>.jsonl``,
-held under an exclusive ``flock`` while its kernel lives: a journal nobody holds belongs to a
-session that ended or died, and the next session on the same store replays and removes it.
-Replaying is idempotent: every record carries the ids its kernel chose.
+held under an exclusive ``flock`` while its kernel lives (and closed in forked children, so
+that a joblib or multiprocessing worker that outlives its kernel does not keep it locked):
+a journal nobody holds belongs to a session that ended or died, and the next session on the
+same store replays and removes it. Replaying is idempotent: every record carries the ids its
+kernel chose. A journal that names the database it was written for (``{"store": …}``) is
+replayed only into that database, never into another one created at the same path.
 """
 
 from __future__ import annotations
@@ -20,10 +27,13 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import xxhash
+
+from ..redact import redact_value
 
 
 def spool_directory(store_url: str) -> str:
@@ -31,6 +41,10 @@ def spool_directory(store_url: str) -> str:
 
     key = xxhash.xxh3_64_hexdigest(store_url.encode())
     return os.path.join(jupyter_data_dir(), "mlops-spool", key)
+
+
+MAX_HELD_BYTES = 64 << 20
+_open_journals: weakref.WeakSet[Journal] = weakref.WeakSet()
 
 
 class Journal:
@@ -43,25 +57,83 @@ class Journal:
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._lock = threading.Lock()
         self.written = 0  # records appended since the file was last emptied
-        self.applied = 0
+        self.applied = 0  # records 1…applied are stored
+        self._done: set[int] = set()  # stored records above ``applied``
+        self._held: list[bytes] = []  # bytes the disk refused (full), oldest first
+        self.held_bytes = 0
+        self.disk_error: OSError | None = None  # why bytes are held, while they are
+        self.dropped = 0  # records refused because the memory bound was reached
+        self.store_identity: str | None = None
+        _open_journals.add(self)
 
-    def append(self, record: dict[str, Any]) -> int:
-        """Write one record and return its number (numbers restart when the file empties)."""
+    def append(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """Redact and write one record; returns it numbered (numbers restart when the file
+        empties), or None if the disk is full and the memory bound reached (dropped)."""
+        record = redact_value(record)
         with self._lock:
+            if self.held_bytes > MAX_HELD_BYTES:
+                self.dropped += 1
+                return None
+            prefix = b""
+            if self.written == 0 and self.store_identity:
+                prefix = _line({"store": self.store_identity})
             self.written += 1
             record["n"] = self.written
-            os.write(self._fd, (json.dumps(record, separators=(",", ":")) + "\n").encode())
-            return self.written
+            self._write(prefix + _line(record))
+            return record
 
-    def mark_applied(self, number: int) -> None:
-        """Records up to ``number`` are stored; empty the file if that is all of them."""
+    def bind_store(self, identity: str | None) -> None:
+        """Name the database these records belong to (see ``pending``)."""
         with self._lock:
-            self.applied = max(self.applied, number)
-            if self.applied >= self.written:
-                os.ftruncate(self._fd, 0)
-                self.written = self.applied = 0
+            if identity and identity != self.store_identity:
+                self.store_identity = identity
+                self._write(_line({"store": identity}))
+
+    def mark_applied(self, numbers: list[int]) -> None:
+        """These records are stored; empty the file if that is all of them."""
+        with self._lock:
+            self._done.update(n for n in numbers if n > self.applied)
+            while self.applied + 1 in self._done:
+                self.applied += 1
+                self._done.discard(self.applied)
+            if self.applied >= self.written and self._truncate():
+                self.written = self.applied = self.held_bytes = 0
+                self._held, self._done, self.disk_error = [], set(), None
             else:
-                os.write(self._fd, f'{{"applied":{self.applied}}}\n'.encode())
+                self._write(_line({"applied": self.applied, "done": sorted(self._done)}))
+
+    def _truncate(self) -> bool:
+        try:
+            os.ftruncate(self._fd, 0)
+        except OSError:
+            return False
+        return True
+
+    def flush_held(self) -> bool:
+        """Write what the disk refused before; True if nothing is held any more."""
+        with self._lock:
+            self._write(b"")
+            return not self._held
+
+    def _write(self, data: bytes) -> None:
+        """Append ``data`` after what is held; keep whatever the disk refuses. A short write
+        keeps its remainder, so a line is never torn by a full disk."""
+        if data:
+            self._held.append(data)
+            self.held_bytes += len(data)
+        while self._held:
+            chunk = self._held[0]
+            try:
+                written = os.write(self._fd, chunk)
+            except OSError as e:
+                self.disk_error = e
+                return
+            self.held_bytes -= written
+            if written < len(chunk):
+                self._held[0] = chunk[written:]
+            else:
+                self._held.pop(0)
+        self.disk_error = None
 
     def sync(self) -> None:
         os.fsync(self._fd)
@@ -72,24 +144,52 @@ class Journal:
         if remove:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
+        else:
+            self.flush_held()
         os.close(self._fd)
         self._fd = -1
 
+    def _close_in_child(self) -> None:
+        """After fork: the child's copy of the descriptor must not keep the lock alive."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
 
-def pending(path: str) -> list[dict[str, Any]]:
-    """The records of a journal file not yet marked applied (a torn last line is skipped)."""
-    records, applied = [], 0
-    with open(path, encoding="utf-8") as handle:
+
+def _line(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, separators=(",", ":")) + "\n").encode()
+
+
+def _close_journals_in_child() -> None:
+    for journal in list(_open_journals):
+        journal._close_in_child()
+
+
+os.register_at_fork(after_in_child=_close_journals_in_child)
+
+
+def pending(path: str, store_identity: str | None = None) -> list[dict[str, Any]] | None:
+    """The records of a journal file not yet marked applied (a torn line is skipped); None
+    if the journal belongs to another database than ``store_identity``."""
+    records, applied, done = [], 0, set()
+    with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if "applied" in record:
+            if not isinstance(record, dict):
+                continue
+            if "store" in record:
+                if store_identity and record["store"] != store_identity:
+                    return None
+            elif "applied" in record:
                 applied = max(applied, record["applied"])
+                done.update(record.get("done", ()))
             else:
                 records.append(record)
-    return [r for r in records if r.get("n", 0) > applied]
+    return [r for r in records if r.get("n", 0) > applied and r.get("n") not in done]
 
 
 def _just_created(path: str) -> bool:
@@ -101,15 +201,16 @@ def _just_created(path: str) -> bool:
     return stat.st_size == 0 and time.time() - stat.st_mtime < 60
 
 
-@contextlib.contextmanager
-def orphans(directory: str) -> Iterator[list[str]]:
-    """Journals in ``directory`` that no live session holds, locked for the caller while it
-    replays them; those still present when the block ends without error are removed."""
-    held: list[tuple[str, int]] = []
+def replay_orphans(directory: str, store_identity: str | None,
+                   write: Callable[[list[dict[str, Any]]], None]) -> int:
+    """Hand the pending records of every journal in ``directory`` that no live session holds
+    to ``write`` (which raises if the store cannot take them: the journal stays), then remove
+    the journal. Journals of another database are left alone. Returns how many records."""
     try:
         names = sorted(os.listdir(directory))
     except OSError:
-        names = []
+        return 0
+    count = 0
     for name in names:
         path = os.path.join(directory, name)
         if not name.endswith(".jsonl") or _just_created(path):
@@ -120,15 +221,14 @@ def orphans(directory: str) -> Iterator[list[str]]:
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            records = pending(path, store_identity)
+            if records is None:
+                continue
+            write(records)
+            count += len(records)
+            os.unlink(path)
+        except BlockingIOError:
+            continue  # a live session holds it
+        finally:
             os.close(fd)
-            continue
-        held.append((path, fd))
-    try:
-        yield [path for path, _ in held]
-        for path, _ in held:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-    finally:
-        for _, fd in held:
-            os.close(fd)
+    return count

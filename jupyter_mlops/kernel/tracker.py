@@ -32,8 +32,8 @@ from .. import api
 from ..capture.code import analyse
 from ..capture.datasets import fingerprint
 from ..capture.models import is_fitted_model, is_predictor, metric_value, models_in
-from ..capture.redact import redact
 from ..config import MlopsConfig
+from ..redact import redact
 from ..store.ids import new_id
 from ..store.liveness import process_started_ms, this_host
 from ..store.location import resolve
@@ -247,7 +247,7 @@ class Tracker:
         self.writer.submit({"op": "cell_start", "row": {
             "execution_id": execution.execution_id, "session_id": self.session_id,
             "seq": index + 1, "execution_count": execution.execution_count,
-            "cell_id": execution.cell_id, "code": redact(raw), "code_hash": execution.code_hash,
+            "cell_id": execution.cell_id, "code": raw, "code_hash": execution.code_hash,
             "names_defined": sorted(code_info.defined), "names_used": sorted(code_info.used),
             "started_ms": cell.started_ms}})
         self.writer.retry()

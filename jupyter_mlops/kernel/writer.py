@@ -5,6 +5,11 @@ writer thread drains the queue in batches. When the store cannot be written (unr
 read-only, full), records stay in order in memory and in the fsync'd journal, the user is
 told once, and writing resumes at the next cell, ``%track status`` or flush; journals left
 by sessions that ended during an outage are replayed by the next session on the store.
+A store that is not a database, or that was moved or deleted under the session, is such an
+outage too (the records stay spooled, never written into a new store at the same path). If
+the spool's disk is full as well, the journal keeps the records in memory (bounded) until
+the disk takes them. The thread survives anything a record or a task raises: a problem is
+reported once, never as a traceback.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ..store import Store, StoreError
 from ..store.liveness import HEARTBEAT_INTERVAL_S
 from .apply import apply_unit, units
 from .problems import Problems
-from .spool import Journal, orphans, pending
+from .spool import Journal, replay_orphans
 
 # Errors that mean "the store cannot be written now", as opposed to a bad record.
 OUTAGE = (StoreError, OSError)
@@ -60,8 +65,21 @@ class Writer:
         return len(self._backlog)
 
     def submit(self, record: dict) -> None:
-        self.journal.append(record)
-        self._queue.put(record)
+        numbered = self.journal.append(record)
+        self._check_journal()
+        if numbered is not None:
+            self._queue.put(numbered)
+
+    def _check_journal(self) -> None:
+        journal = self.journal
+        if journal.disk_error is not None:
+            self._problems.report(
+                "spool-disk", f"the spool {journal.path} cannot be written; records are kept "
+                "in memory until it can (up to 64 MB)", journal.disk_error)
+        if journal.dropped:
+            self._problems.report(
+                "spool-dropped", "the spool's disk stayed full and its memory reserve is used "
+                "up: records from now on are lost until space is freed")
 
     def submit_task(self, task: Task) -> None:
         """Heavy capture work (profiles, file hashes, environment) run on the writer thread;
@@ -89,34 +107,42 @@ class Writer:
     def _run(self) -> None:
         while True:
             try:
-                items = [self._queue.get(timeout=HEARTBEAT_INTERVAL_S)]
-            except queue.Empty:
-                self._beat()
-                continue
-            if isinstance(items[0], dict):
-                # Let records gather: one transaction per batch costs the cells running
-                # meanwhile far less time (the GIL) than one per record. The journal already
-                # holds them, so waiting risks nothing.
+                if self._step():
+                    return
+            except Exception as e:  # the thread must outlive anything a record raises
+                self._problems.report("writer", "the tracking writer hit an unexpected "
+                                      "problem; records stay spooled", e)
                 time.sleep(LINGER_S)
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    items.append(self._queue.get_nowait())
-            flushes, stop = [], False
+
+    def _step(self) -> bool:
+        """One pass: take what is queued, run tasks, write; True when told to stop. Flushes
+        waiting on this pass are answered whatever happens in it."""
+        try:
+            items = [self._queue.get(timeout=HEARTBEAT_INTERVAL_S)]
+        except queue.Empty:
+            self._beat()
+            return False
+        if isinstance(items[0], dict):
+            # Let records gather: one transaction per batch costs the cells running
+            # meanwhile far less time (the GIL) than one per record. The journal already
+            # holds them, so waiting risks nothing.
+            time.sleep(LINGER_S)
+        with contextlib.suppress(queue.Empty):
+            while True:
+                items.append(self._queue.get_nowait())
+        flushes = [item for item in items if isinstance(item, _Flush)]
+        try:
             for item in items:
-                if item is _STOP:
-                    stop = True
-                elif isinstance(item, _Flush):
-                    flushes.append(item)
-                elif callable(item):
-                    self._run_task(item)
-                elif item is not _RETRY:
+                if isinstance(item, dict):
                     self._backlog.append(item)
+                elif callable(item) and not isinstance(item, _Flush):
+                    self._run_task(item)
             self._drain()
+        finally:
             for marker in flushes:
                 marker.ok = not self._backlog
                 marker.set()
-            if stop:
-                return
+        return any(item is _STOP for item in items)
 
     def _run_task(self, task: Task) -> None:
         try:
@@ -125,8 +151,10 @@ class Writer:
             self._problems.report("capture-task", "part of a run could not be captured", e)
             return
         for record in records:
-            self.journal.append(record)
-            self._backlog.append(record)
+            numbered = self.journal.append(record)
+            if numbered is not None:
+                self._backlog.append(numbered)
+        self._check_journal()
 
     def _beat(self) -> None:
         if self.store is not None and self.down is None:
@@ -134,11 +162,13 @@ class Writer:
                 self.store.heartbeat(self._heartbeat["session_id"])
 
     def _drain(self) -> None:
+        self.journal.flush_held()
         if not self._backlog:
             return
         try:
             if self.store is None:
                 self.store = self._open_store()
+                self.journal.bind_store(self.store.db.identity)
             if self.down is not None or not self._replayed:
                 self._replay_orphans(self.store)
         except OUTAGE as e:
@@ -146,7 +176,7 @@ class Writer:
             return
         done, error = self._apply_all(self.store, self._backlog)
         if done:
-            self.journal.mark_applied(self._backlog[done - 1]["n"])
+            self.journal.mark_applied([r["n"] for r in self._backlog[:done]])
             self._backlog = self._backlog[done:]
         if error is not None:
             self._outage(error)
@@ -172,11 +202,13 @@ class Writer:
 
     def _replay_orphans(self, store: Store) -> None:
         """Journals of ended or dead sessions on this store: written, then removed."""
-        with orphans(self._spool_dir) as paths:
-            for path in paths:
-                _, error = self._apply_all(store, pending(path))
-                if error is not None:
-                    raise error
+
+        def write(records: list[dict]) -> None:
+            _, error = self._apply_all(store, records)
+            if error is not None:
+                raise error
+
+        replay_orphans(self._spool_dir, store.db.identity, write)
         store.sweep_dead_sessions()
         self._replayed = True
 

@@ -2,7 +2,10 @@
 
 Identical bytes are stored once. The root is any fsspec URL (a local folder by default, so
 ``JUPYTER_MLOPS_ARTIFACTS=s3://bucket/prefix`` can replace it); local files and folders are
-created owner-only and written atomically, so a reader never sees a partial blob.
+created owner-only and written atomically, so a reader never sees a partial blob. Text
+artifacts (a text media type) pass ``redact_bytes`` on their way in (``put_file`` does it;
+callers of ``put_bytes`` do it to know the size they record), like every value written to
+the store.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import tempfile
 from typing import IO, Any
 
+from ..redact import is_text_media, redact_bytes
 from .errors import NotFound, StoreError
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -48,12 +52,19 @@ class ArtifactStore:
         return self._root.rstrip("/")
 
     def put_bytes(self, data: bytes) -> str:
+        """Store bytes as they are (a text artifact is redacted by ``redact_bytes`` first, so
+        that its size is known to the caller)."""
         digest = hashlib.sha256(data).hexdigest()
         self._store(digest, lambda f: f.write(data))
         return digest
 
-    def put_file(self, source: str) -> tuple[str, int]:
-        """Store a file's bytes; returns (digest, size). Reads it twice only if it is new."""
+    def put_file(self, source: str, media_type: str | None = None) -> tuple[str, int]:
+        """Store a file's bytes; returns (digest, size). Reads it twice only if it is new
+        (a text file once, whole, to redact it)."""
+        if is_text_media(media_type):
+            with open(source, "rb") as f:
+                data = redact_bytes(f.read(), media_type)
+            return self.put_bytes(data), len(data)
         h = hashlib.sha256()
         size = 0
         with open(source, "rb") as f:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from ..redact import redact_value
 from . import schema as s
 from .errors import NotFound
 from .liveness import is_alive, this_host
@@ -36,13 +37,14 @@ class CellsMixin:
     def ensure_session(self, row: Mapping[str, Any]) -> None:
         """Insert a session whose id the caller chose (``session_id`` in ``row``)."""
         t = now_ms()
-        full = {"started_ms": t, "heartbeat_ms": t, "status": "running", **row}
+        full = {"started_ms": t, "heartbeat_ms": t, "status": "running", **redact_value(row)}
         self.db.transact(lambda c: insert_ignore(c, s.sessions, full))
 
     def record_cells(self, started: Sequence[Mapping[str, Any]],
                      ended: Sequence[Mapping[str, Any]]) -> None:
         """One transaction: new cell executions (status ``running``), then completions
         (``execution_id``, ``duration_ms``, ``status``, ``error``)."""
+        started, ended = redact_value((list(started), list(ended)))
         ends = [{"eid": e["execution_id"], "duration_ms": e["duration_ms"],
                  "status": e["status"], "error": e.get("error")} for e in ended]
         starts = [{**row, "status": "running", "names_defined": _names(row.get("names_defined")),
@@ -60,6 +62,7 @@ class CellsMixin:
     def ensure_run(self, row: Mapping[str, Any], params: Mapping[str, Any] | None = None,
                    tags: Mapping[str, Any] | None = None) -> None:
         """Insert a run whose id the caller chose, with its first params and tags."""
+        row = redact_value(dict(row))
         check_key("run", row["name"])
         check_key("experiment", row["experiment"])
         run_id = row["run_id"]
@@ -90,7 +93,7 @@ class CellsMixin:
 
     def ensure_artifact(self, artifact_id: str, run_id: str, *, name: str, media_type: str,
                         digest: str, size: int) -> None:
-        row = {"artifact_id": artifact_id, "run_id": run_id, "name": name,
+        row = {"artifact_id": artifact_id, "run_id": run_id, "name": redact_value(name),
                "media_type": media_type, "size": size, "digest": digest,
                "created_ms": now_ms()}
         self._write_run(run_id, lambda c: insert_ignore(  # type: ignore[attr-defined]

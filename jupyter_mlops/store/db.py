@@ -5,10 +5,18 @@ transaction starts with ``BEGIN IMMEDIATE``: taking the write lock up front is w
 concurrent writer processes from failing with "database is locked" (a deferred transaction
 that reads first cannot wait for the lock, it can only fail). Where WAL cannot work
 (network filesystems) the rollback journal is used and the user is told once.
+
+The database file is created owner-only (SQLite gives its -wal and -shm files the same
+mode), and an existing one is made so. Its identity (device and inode) is taken when it is
+opened and checked before every transaction: a store folder renamed or deleted under a
+running process is reported as a StoreError instead of being written half in the old file
+and half in a new one created at the same path. A file that is not a SQLite database is a
+StoreError that names it and says what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -19,7 +27,13 @@ from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from .errors import InvalidInput, StoreError
 from .location import StoreLocation
@@ -56,9 +70,11 @@ class Database:
     def __init__(self, location: StoreLocation):
         self.location = location
         self.journal_mode: str | None = None
+        self.identity: str | None = None
         path = location.sqlite_path
         if path:
             self._prepare_directory(os.path.dirname(path))
+            self.identity = _owner_only_file(path)
             self.engine = self._sqlite_engine(path)
         else:
             try:
@@ -117,6 +133,7 @@ class Database:
         """Run ``work`` in one write transaction, retrying a bounded number of times if
         the database stays locked past the busy timeout."""
         for attempt in range(WRITE_ATTEMPTS):
+            self.check_identity()
             try:
                 with self.engine.connect() as conn:
                     conn = conn.execution_options(immediate=True)
@@ -128,17 +145,34 @@ class Database:
                 time.sleep(0.05 * (2**attempt) * (1 + random.random()))
             except DataError as e:
                 raise _refused(e) from None
+            except IntegrityError:
+                raise
+            except DatabaseError as e:
+                raise _as_store_error(e, self.location) from None
         raise AssertionError("unreachable")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        self.check_identity()
         try:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
-        except OperationalError as e:
-            raise _as_store_error(e, self.location) from None
         except DataError as e:
             raise _refused(e) from None
+        except IntegrityError:
+            raise
+        except DatabaseError as e:
+            raise _as_store_error(e, self.location) from None
+
+    def check_identity(self) -> None:
+        """The database file is still the one opened (a stat: about a microsecond)."""
+        if self.identity is None:
+            return
+        path = self.location.sqlite_path or ""
+        if _identity(path) != self.identity:
+            raise StoreError(f"store {self.location.describe()} was moved or deleted while in "
+                             "use: nothing more is written to it (or to a new store at that "
+                             "path) by this process")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -155,8 +189,34 @@ def _is_lock_error(e: OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _as_store_error(e: OperationalError, location: StoreLocation) -> StoreError:
+def _identity(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def _owner_only_file(path: str) -> str | None:
+    """Create the database file (and tighten an existing one and its -wal/-shm) owner-only;
+    returns its identity."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as e:
+        raise StoreError(f"cannot open store database {path}: {e.strerror}") from None
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(OSError):
+            if os.stat(name).st_uid == os.getuid():
+                os.chmod(name, 0o600)
+    return _identity(path)
+
+
+def _as_store_error(e: DatabaseError, location: StoreLocation) -> StoreError:
     detail = str(e.orig).strip() or type(e.orig).__name__
     if "readonly" in detail or "read-only" in detail:
         return StoreError(f"store {location.describe()} is read-only: {detail}")
+    if "not a database" in detail or "malformed" in detail:
+        return StoreError(f"store database {location.sqlite_path or location.describe()} is "
+                          f"not a usable SQLite database ({detail}): move it aside (or restore "
+                          "a backup) and jupyter_mlops creates a new store there")
     return StoreError(f"store {location.describe()}: {detail}")

@@ -2,7 +2,8 @@
 
 Each public method is one write transaction, so a record is either fully there or not at
 all. Values are validated before anything is written: bad input raises InvalidInput and
-changes nothing.
+changes nothing. Every value a method is handed passes ``redact_value`` first (the one
+redaction boundary: no caller has to remember it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..redact import redact_value
 from . import schema as s
 from .errors import InvalidInput, NotFound
 from .ids import new_id
@@ -109,7 +111,8 @@ class RecordsMixin:
 
     def ensure_environment(self, environment_id: str, data: Mapping[str, Any]) -> str:
         if environment_id not in self._known_environments:
-            row = {"environment_id": environment_id, "data": dumps(data), "created_ms": now_ms()}
+            row = {"environment_id": environment_id, "data": dumps(redact_value(data)),
+                   "created_ms": now_ms()}
             self.db.transact(lambda c: insert_ignore(c, s.environments, row))
             self._known_environments.add(environment_id)
         return environment_id
@@ -118,7 +121,7 @@ class RecordsMixin:
         session_id = new_id()
         t = now_ms()
         row = {"session_id": session_id, "started_ms": t, "heartbeat_ms": t,
-               "status": "running", **fields}
+               "status": "running", **redact_value(fields)}
         self.db.transact(lambda c: c.execute(s.sessions.insert(), row))
         return session_id
 
@@ -135,6 +138,7 @@ class RecordsMixin:
     def create_run(self, *, name: str, experiment: str, source: str = "api",
                    params: Mapping[str, Any] | None = None,
                    tags: Mapping[str, Any] | None = None, **fields: Any) -> str:
+        name, experiment, fields = redact_value((name, experiment, fields))
         check_key("run", name)
         check_key("experiment", experiment)
         param_rows = self._param_rows("", params or {})
@@ -169,12 +173,13 @@ class RecordsMixin:
 
     @staticmethod
     def _param_rows(run_id: str, params: Mapping[str, Any]) -> list[dict]:
-        return [{"run_id": run_id, "key": k, "value": param_text(k, v)} for k, v in params.items()]
+        return [{"run_id": run_id, "key": k, "value": param_text(k, v)}
+                for k, v in redact_value(dict(params)).items()]
 
     @staticmethod
     def _tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict]:
         rows = []
-        for k, v in tags.items():
+        for k, v in redact_value({k: str(v) for k, v in tags.items()}).items():
             check_key("tag", k)
             rows.append({"run_id": run_id, "key": k, "value": str(v)})
         return rows
@@ -213,6 +218,7 @@ class RecordsMixin:
     def append_note(self, run_id: str, note: str) -> None:
         if not isinstance(note, str) or not note.strip():
             raise InvalidInput("a note must be non-empty text")
+        note = redact_value(note)
         runs = s.runs
 
         def work(c: Connection) -> None:
@@ -227,6 +233,7 @@ class RecordsMixin:
                  tags: Mapping[str, str | None] | None = None) -> None:
         """What a person edits in the UI, in one transaction: rename, rewrite the notes, set
         tags and remove the tags given as None."""
+        name, notes, tags = redact_value((name, notes, dict(tags or {})))
         fields: dict[str, Any] = {}
         if name is not None:
             fields["name"] = check_key("run", name)
@@ -255,6 +262,7 @@ class RecordsMixin:
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Edit a run's name, notes or warnings (already validated by the caller)."""
+        fields = redact_value(fields)
         self._write_run(run_id, lambda c: c.execute(
             update(s.runs).where(s.runs.c.run_id == run_id).values(**fields)))
 
@@ -262,7 +270,8 @@ class RecordsMixin:
         if status not in RUN_STATUSES or status == "running":
             raise InvalidInput(f"a run ends as one of {RUN_STATUSES[1:]}, not {status!r}")
         t = now_ms()
-        values = {"run": run_id, "status": status, "error": error, "ended": t, "now": t}
+        values = {"run": run_id, "status": status, "error": redact_value(error), "ended": t,
+                  "now": t}
 
         def end(c: Connection) -> None:
             if c.execute(_END, values).rowcount == 0:
@@ -274,6 +283,7 @@ class RecordsMixin:
                     source: str | None = None, file_hash: str | None = None) -> str:
         """Record a run input. The same data (same fingerprint) is one dataset, whoever
         logs it first; each run keeps its own name, role and source for it."""
+        info, name, role, source = redact_value((dict(info), name, role, source))
         check_key("dataset", name)
         check_key("dataset role", role)
         fingerprint = info["fingerprint"]
@@ -295,7 +305,7 @@ class RecordsMixin:
     def add_artifact(self, run_id: str | None, *, name: str, media_type: str, digest: str,
                      size: int) -> str:
         artifact_id = new_id()
-        row = {"artifact_id": artifact_id, "run_id": run_id, "name": name,
+        row = {"artifact_id": artifact_id, "run_id": run_id, "name": redact_value(name),
                "media_type": media_type, "size": size, "digest": digest,
                "created_ms": now_ms()}
         work = lambda c: c.execute(s.artifacts.insert(), row)  # noqa: E731

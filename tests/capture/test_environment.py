@@ -14,7 +14,7 @@ from jupyter_mlops.capture.environment import (
     EnvironmentSnapshot,
     snapshot,
 )
-from jupyter_mlops.capture.redact import REDACTED
+from jupyter_mlops.redact import REDACTED
 
 SECRET = "hunter2hunter2"
 

@@ -87,9 +87,34 @@ def test_journal_marks_applied_records_and_skips_a_torn_line(tmp_path):
     journal = Journal(str(tmp_path), "s1")
     for i in range(3):
         journal.append({"op": "x", "i": i})
-    journal.mark_applied(2)
+    journal.mark_applied([1, 2])
     with open(journal.path, "a") as f:
         f.write('{"op": "torn"')
     assert [r["i"] for r in pending(journal.path)] == [2]
-    journal.mark_applied(3)
+    journal.mark_applied([3])
     journal.close(remove=False)
+
+
+def test_the_applied_mark_covers_exactly_the_stored_records(tmp_path):
+    """Records made by background tasks are numbered when the task runs: what is stored
+    is not a prefix (here 1, 2 and 4, while 3 is still queued)."""
+    journal = Journal(str(tmp_path), "s1")
+    for i in range(5):
+        journal.append({"op": "x", "i": i})
+    journal.mark_applied([1, 2, 4])
+    assert [r["i"] for r in pending(journal.path)] == [2, 4]
+    journal.mark_applied([3])
+    assert [r["i"] for r in pending(journal.path)] == [4]
+    journal.mark_applied([5])
+    assert os.path.getsize(journal.path) == 0
+    journal.close(remove=False)
+
+
+def test_a_journal_is_redacted_before_it_touches_the_disk(tmp_path):
+    journal = Journal(str(tmp_path), "s1")
+    token = "ghp_" + "a1B2" * 9
+    journal.append({"op": "params", "values": {"DB_PASS": "hunter2", "url": token}})
+    with open(journal.path) as f:
+        text = f.read()
+    assert token not in text and "hunter2" not in text and "[REDACTED]" in text
+    journal.close(remove=True)

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from jupyter_mlops.capture.redact import (
+from jupyter_mlops.redact import (
     REDACTED,
     is_secret_name,
     redact,
@@ -133,7 +133,9 @@ def test_structure_around_a_secret_is_kept():
             == f"https://hooks.slack.com/services/{REDACTED}")
     assert redact("%env HF_TOKEN=abc") == f"%env HF_TOKEN={REDACTED}"
     assert redact("export DATABASE_URL=postgres://u:p@h/db") == (
-        f"export DATABASE_URL=postgres://u:{REDACTED}@h/db")
+        f"export DATABASE_URL={REDACTED}")
+    assert redact("export DEMO_URL=postgres://u:p@h/db") == (
+        f"export DEMO_URL=postgres://u:{REDACTED}@h/db")
 
 
 def test_private_key_block_is_removed_whole_and_text_around_kept():
