@@ -19,9 +19,9 @@ from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DataError, OperationalError, SQLAlchemyError
 
-from .errors import InvalidInput, StoreError
+from .errors import CorruptStore, InvalidInput, StoreError
 from .location import StoreLocation
 
 log = logging.getLogger("jupyter_mlops")
@@ -128,6 +128,8 @@ class Database:
                 time.sleep(0.05 * (2**attempt) * (1 + random.random()))
             except DataError as e:
                 raise _refused(e) from None
+            except DatabaseError as e:
+                raise _corrupt(e, self.location) from None
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -139,6 +141,8 @@ class Database:
             raise _as_store_error(e, self.location) from None
         except DataError as e:
             raise _refused(e) from None
+        except DatabaseError as e:
+            raise _corrupt(e, self.location) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -148,6 +152,17 @@ def _refused(e: DataError) -> InvalidInput:
     """The database rejected a value it cannot hold (e.g. a NUL character on PostgreSQL)."""
     reason = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e.orig).__name__
     return InvalidInput(f"the store cannot hold this value: {reason}")
+
+
+def _corrupt(e: DatabaseError, location: StoreLocation) -> Exception:
+    """SQLite's "file is not a database" / "disk image is malformed" as a CorruptStore that
+    names the file and what to do; any other database error is returned unchanged."""
+    detail = str(e.orig).strip()
+    if not location.sqlite_path or not ("not a database" in detail or "malformed" in detail):
+        return e
+    return CorruptStore(f"store file {location.sqlite_path} is not a readable SQLite database "
+                        f"({detail}): move it aside to start a new store there, or restore it "
+                        "from a backup")
 
 
 def _is_lock_error(e: OperationalError) -> bool:
