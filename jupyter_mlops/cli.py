@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from .jsonout import dumps
 from .store import InvalidInput, NoStore, NotFound, Store, StoreError
+from .store.search import is_unicode
 
 PROG = "jupyter mlops"
 
@@ -210,10 +211,22 @@ def _print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         print("(none)")
 
 
+def _check_text(args: argparse.Namespace) -> None:
+    """Arguments that are not valid UTF-8 (Python keeps the bytes as lone surrogates) would
+    fail deep in the database driver: refuse them here, by name."""
+    for name, value in vars(args).items():
+        if name == "store":  # a path may hold any bytes: the filesystem takes them back
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not is_unicode(text):
+                raise InvalidInput(f"{name.replace('_', ' ')} {text!r} is not valid UTF-8 text")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_text(args)
         return args.handler(args)
     except (StoreError, NotFound, InvalidInput, FileNotFoundError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)

@@ -15,10 +15,9 @@ class HealthHandler(MlopsHandler):
 
     @web.authenticated
     @authorized
-    def get(self) -> None:
-        location = self.store.location
-        self.write_json({
+    async def get(self) -> None:
+        await self.respond(lambda store: {
             "version": __version__,
-            "store": {"kind": location.kind, "location": location.describe()},
+            "store": {"kind": store.location.kind, "location": store.location.describe()},
             "schema_version": SCHEMA_VERSION,
         })

@@ -13,6 +13,11 @@ from ..store.search import RunSearch
 from .base import MlopsHandler
 
 MAX_COMPARE = 50
+# Limits of a PATCH (also in openapi.yaml's RunPatch); names and tag keys are limited to
+# 255 characters by the store itself.
+MAX_NOTES = 100_000
+MAX_TAG_VALUE = 8_000
+MAX_TAGS_PER_EDIT = 100
 
 
 def with_links(handler: MlopsHandler, run: dict) -> dict:
@@ -39,7 +44,7 @@ class RunsHandler(MlopsHandler):
             text=self.query("q"), sort=self.query("sort", "-started") or "-started",
             limit=self.query_int("limit", 100), cursor=self.query("cursor"),
             since=self.query("since"), include_deleted=self.query_bool("include_deleted"))
-        self.write_json(await self.in_thread(self.store.search_runs, search))
+        await self.respond(lambda store: store.search_runs(search))
 
 
 class _RunAnswer(MlopsHandler):
@@ -48,7 +53,7 @@ class _RunAnswer(MlopsHandler):
     auth_resource = "jupyter_mlops:runs"
 
     async def _answer(self, run_id: str) -> None:
-        self.write_json(with_links(self, await self.in_thread(self.store.get_run, run_id)))
+        await self.respond(lambda store: with_links(self, store.get_run(run_id)))
 
 
 class RunHandler(_RunAnswer):
@@ -61,13 +66,13 @@ class RunHandler(_RunAnswer):
     @authorized
     async def patch(self, run_id: str) -> None:
         edits = _run_patch(self.json_body())
-        await self.in_thread(self.store.edit_run, run_id, **edits)
+        await self.in_store(lambda store: store.edit_run(run_id, **edits))
         await self._answer(run_id)
 
     @web.authenticated
     @authorized
     async def delete(self, run_id: str) -> None:
-        await self.in_thread(self.store.set_deleted, run_id, True)
+        await self.in_store(lambda store: store.set_deleted(run_id, True))
         await self._answer(run_id)
 
 
@@ -77,7 +82,7 @@ class RestoreRunHandler(_RunAnswer):
     async def post(self, run_id: str) -> None:
         if self.json_body():
             raise InvalidInput("restore takes no parameters: send an empty body or {}")
-        await self.in_thread(self.store.set_deleted, run_id, False)
+        await self.in_store(lambda store: store.set_deleted(run_id, False))
         await self._answer(run_id)
 
 
@@ -93,10 +98,17 @@ def _run_patch(body: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("name must be non-empty text")
     if "notes" in body and not isinstance(body["notes"], str):
         raise InvalidInput("notes must be text")
+    if len(body.get("notes") or "") > MAX_NOTES:
+        raise InvalidInput(f"notes are longer than {MAX_NOTES} characters")
     tags = body.get("tags")
     if tags is not None and (not isinstance(tags, dict) or not all(
             isinstance(v, str) or v is None for v in tags.values())):
         raise InvalidInput("tags must be an object of text values (null removes a tag)")
+    if len(tags or ()) > MAX_TAGS_PER_EDIT:
+        raise InvalidInput(f"at most {MAX_TAGS_PER_EDIT} tags per edit")
+    for key, value in (tags or {}).items():
+        if value is not None and len(value) > MAX_TAG_VALUE:
+            raise InvalidInput(f"tag {key[:40]!r} is longer than {MAX_TAG_VALUE} characters")
     return body
 
 
@@ -106,8 +118,8 @@ class MetricHistoryHandler(MlopsHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str, key: str) -> None:
-        history = await self.in_thread(self.store.metric_history, run_id, key)
-        self.write_json({"run_id": run_id, "key": key, "history": history})
+        await self.respond(lambda store: {"run_id": run_id, "key": key,
+                                          "history": store.metric_history(run_id, key)})
 
 
 class CompareHandler(MlopsHandler):
@@ -119,4 +131,4 @@ class CompareHandler(MlopsHandler):
         ids = [i.strip() for i in (self.query("ids") or "").split(",") if i.strip()]
         if not 2 <= len(ids) <= MAX_COMPARE:
             raise InvalidInput(f"ids must list 2 to {MAX_COMPARE} run ids, comma-separated")
-        self.write_json(await self.in_thread(self.store.compare_runs, ids))
+        await self.respond(lambda store: store.compare_runs(ids))

@@ -35,7 +35,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from .errors import InvalidInput, StoreError
+from .errors import CorruptStore, InvalidInput, StoreError
 from .location import StoreLocation
 
 log = logging.getLogger("jupyter_mlops")
@@ -212,11 +212,13 @@ def _owner_only_file(path: str) -> str | None:
 
 
 def _as_store_error(e: DatabaseError, location: StoreLocation) -> StoreError:
+    """A database error as a StoreError that names the store and what to do (CorruptStore
+    for a damaged file or one that is not a database)."""
     detail = str(e.orig).strip() or type(e.orig).__name__
     if "readonly" in detail or "read-only" in detail:
         return StoreError(f"store {location.describe()} is read-only: {detail}")
     if "not a database" in detail or "malformed" in detail:
-        return StoreError(f"store database {location.sqlite_path or location.describe()} is "
+        return CorruptStore(f"store database {location.sqlite_path or location.describe()} is "
                           f"not a usable SQLite database ({detail}): move it aside (or restore "
                           "a backup) and jupyter_mlops creates a new store there")
     return StoreError(f"store {location.describe()}: {detail}")

@@ -7,6 +7,10 @@ class StoreError(Exception):
     """The store cannot be opened or written (bad location, permissions, schema)."""
 
 
+class CorruptStore(StoreError):
+    """The database file is there but SQLite cannot read it (damaged, or not a database)."""
+
+
 class NoStore(StoreError):
     """Nothing has been recorded at this location yet (and a reader must not create it)."""
 

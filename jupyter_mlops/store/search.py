@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, exists, or_, select
+from sqlalchemy import Float, String, and_, case, cast, exists, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from . import schema as s
@@ -34,7 +35,13 @@ RUN_COLUMNS = {
     "ended": s.runs.c.ended_ms,
     "duration": s.runs.c.ended_ms - s.runs.c.started_ms,
 }
-_CONDITION = re.compile(r"^(metrics|params|tags)\.(.+?)\s*(>=|<=|!=|=|>|<)\s*(.*)$", re.S)
+# Two-character operators first, so ">=" is not read as ">" followed by "=...".
+_OPERATOR = re.compile(r">=|<=|!=|=|>|<")
+_KINDS = ("metrics", "params", "tags")
+MAX_CONDITIONS = 50  # tag and filter conditions in one search (each is an EXISTS subquery)
+_MAX_SINCE_DIGITS = 15  # epoch milliseconds have 13 digits until the year 2286
+_MAX_CURSOR = 2048
+_INT64 = 2**63
 _NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 _OPERATORS = {
     "=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
@@ -65,6 +72,8 @@ class RunSearch:
             raise InvalidInput(f"limit must be an integer from 1 to {MAX_LIMIT}, "
                                f"got {self.limit!r}")
         sort_clause(self.sort)
+        if len(self.tags) + len(self.conditions) > MAX_CONDITIONS:
+            raise InvalidInput(f"at most {MAX_CONDITIONS} tag and filter conditions per search")
         for condition in self.conditions:
             parse_condition(condition)
         if self.cursor is not None:
@@ -97,24 +106,38 @@ def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
 
 
 def parse_condition(text: str) -> tuple[str, str, str, str]:
-    match = _CONDITION.match(text.strip()) if isinstance(text, str) else None
-    if not match or not match.group(2):
-        raise InvalidInput(f"malformed filter {text!r}: write it like metrics.accuracy>0.9, "
+    """``metrics.accuracy >= 0.9`` → (kind, key, operator, value). One left-to-right scan
+    for the first operator, so the cost is linear in the filter's length whatever it holds
+    (a regex with a lazy key and optional spaces backtracks quadratically)."""
+    kind, _, rest = text.strip().partition(".") if isinstance(text, str) else ("", "", "")
+    match = _OPERATOR.search(rest, 1) if kind in _KINDS else None
+    key = rest[:match.start()].rstrip() if match else ""
+    if not key:
+        raise InvalidInput(f"malformed filter {_clip(text)}: write it like metrics.accuracy>0.9, "
                            "params.C=1.0 or tags.team=risk (operators = != > >= < <=)")
-    kind, key, op, value = match.groups()
+    op, value = match.group(), rest[match.end():].lstrip()
     if kind == "metrics" and _number(value) is None:
-        raise InvalidInput(f"filter {text!r}: a metric is compared with a number")
+        raise InvalidInput(f"filter {_clip(text)}: a metric is compared with a number")
     if kind == "tags" and op not in ("=", "!="):
-        raise InvalidInput(f"filter {text!r}: tags are compared with = or !=")
+        raise InvalidInput(f"filter {_clip(text)}: tags are compared with = or !=")
     return kind, key, op, value
 
 
+def _clip(text: Any) -> str:
+    """A value quoted in an error message, cut so a huge input makes a short message."""
+    shown = repr(text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def _number(text: str) -> float | None:
+    """A finite number written in ASCII (``float`` also takes other scripts' digits)."""
+    if not text.isascii():
+        return None
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if value == value else None  # NaN compares with nothing
+    return value if math.isfinite(value) else None
 
 
 def _numeric(column: Any, dialect: str) -> Any:
@@ -161,20 +184,48 @@ def encode_cursor(value: Any, run_id: str) -> str:
 
 
 def decode_cursor(text: str) -> tuple[Any, str]:
+    """The (sort value, run id) a page ended on; anything else is refused here, before it can
+    reach the database (a huge number or a lone surrogate would fail there)."""
     try:
+        if len(text) > _MAX_CURSOR or not text.isascii():
+            raise ValueError
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         value, run_id = json.loads(raw)
-        if not isinstance(run_id, str) or isinstance(value, (list, dict)):
+        if not (isinstance(run_id, str) and run_id.isascii() and run_id.isalnum()
+                and len(run_id) <= 32 and _plain_sort_value(value)):
             raise ValueError
         return value, run_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(f"malformed cursor {text[:40]!r}: pass next_cursor from an "
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise InvalidInput(f"malformed cursor {_clip(text)}: pass next_cursor from an "
                            "earlier page unchanged") from None
 
 
+def _plain_sort_value(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return is_unicode(value)
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate (JSON's ``"\\ud800"``), which no database
+    can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def since_ms(text: str) -> int:
-    if not text.isdigit():
-        raise InvalidInput(f"malformed since {text[:40]!r}: pass change_cursor from an earlier "
+    """A change cursor: plain ASCII digits (``str.isdigit`` also takes ``١٢٣`` and ``²``)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= _MAX_SINCE_DIGITS):
+        raise InvalidInput(f"malformed since {_clip(text)}: pass change_cursor from an earlier "
                            "answer unchanged")
     return int(text)
 
@@ -218,6 +269,10 @@ def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
         query = query.select_from(s.runs.outerjoin(*join))
     if search.cursor is not None:
         value, run_id = decode_cursor(search.cursor)
+        if value is not None and isinstance(value, str) != isinstance(column.type, String):
+            # PostgreSQL refuses to compare a number column with text (and vice versa).
+            raise InvalidInput(f"malformed cursor {_clip(search.cursor)}: it was made for "
+                               "another sort key; pass next_cursor with the same sort")
         query = query.where(_after(column, search.sort.startswith("-"), value, run_id))
     query = query.add_columns(column.label("_sort")).order_by(order, r.run_id.desc())
     return query.limit(search.limit)

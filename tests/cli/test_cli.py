@@ -160,3 +160,31 @@ def test_jupyter_mlops_is_a_jupyter_subcommand(store_dir):
                             text=True, timeout=60, env={**os.environ, "PATH": os.path.dirname(
                                 sys.executable) + os.pathsep + os.environ["PATH"]})
     assert result.returncode == 0 and json.loads(result.stdout)[0]["name"] == "x"
+
+
+@pytest.mark.parametrize("content", [b"not a database at all" * 50, b"SQLite format 3\x00" + bytes(
+    range(256)) * 16], ids=["text", "damaged header"])
+def test_a_corrupt_store_file_is_one_line_naming_it_and_what_to_do(store_dir, content):
+    store_dir.mkdir()
+    db_file = store_dir / "mlops.db"
+    db_file.write_bytes(content)
+    for argv in (["runs"], ["show", "abc"], ["compare", "a", "b"], ["datasets"],
+                 ["runs", "--format", "json"]):
+        result = run_cli(*argv)
+        assert result.returncode == 1 and result.stdout == "", argv
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("jupyter mlops: error: store file ") and str(db_file) in line
+        assert "move it aside" in line and "restore it from a backup" in line
+    assert db_file.read_bytes() == content  # left as it was, for the user to rescue
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["show", b"\xff\xfe".decode(errors="surrogateescape")], "run id"),
+    (["runs", "--experiment", b"ex\xff".decode(errors="surrogateescape")], "experiment"),
+    (["compare", "a", b"\xff".decode(errors="surrogateescape")], "run ids"),
+])
+def test_arguments_that_are_not_utf8_are_one_line(two_runs, argv, name, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"jupyter mlops: error: {name} ") and "not valid UTF-8" in err
+    assert len(err.splitlines()) == 1
