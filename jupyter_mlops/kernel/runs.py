@@ -111,7 +111,8 @@ class RunBuilder:
             self._models.append(label)
         prefix = "" if first else f"{label}."
         self.add_params({prefix + k: v for k, v in model_params(model).items()})
-        self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label})
+        self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label,
+                       f"{prefix}model.variable": variable})
         if is_search(model):
             self._add_search(prefix, model)
 

@@ -10,6 +10,7 @@ the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -109,6 +110,14 @@ class ArtifactStore:
         except BaseException:
             os.unlink(tmp)
             raise
+
+    def exists(self, digest: str) -> bool:
+        return bool(self.fs.exists(self.path(digest)))
+
+    def discard(self, digest: str) -> None:
+        """Remove a blob that nothing refers to (a package whose registration failed)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(self.path(digest))
 
     def open(self, digest: str) -> IO[bytes]:
         target = self.path(digest)
