@@ -1,6 +1,7 @@
 """jupyter_mlops: notebook-native experiment tracking and model packaging for Jupyter.
 
-The public Python API (``start_run``, ``runs``, ``get_run``) and the entry points that
+The public Python API (``start_run``, ``runs``, ``get_run``, ``register_model``,
+``load_model``) and the entry points that
 Jupyter Server and JupyterLab look for.
 """
 
@@ -34,7 +35,8 @@ def unload_ipython_extension(shell: object) -> None:
 
 
 _API = ("Run", "get_run", "runs", "start_run")
-__all__ = ["__version__", *_API]
+_REGISTRY = ("load_model", "register_model")
+__all__ = ["__version__", *_API, *_REGISTRY]
 
 
 def __getattr__(name: str):
@@ -44,4 +46,8 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name in _REGISTRY:
+        from . import registry
+
+        return getattr(registry, name)
     raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")

@@ -104,7 +104,8 @@ class RunBuilder:
             self._models.append(label)
         prefix = "" if first else f"{label}."
         self.add_params({prefix + k: v for k, v in model_params(model).items()})
-        self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label})
+        self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label,
+                       f"{prefix}model.variable": variable})
 
     def add_figures(self, pngs: list[bytes], label: str) -> None:
         for png in pngs:

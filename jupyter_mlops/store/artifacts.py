@@ -7,6 +7,7 @@ created owner-only and written atomically, so a reader never sees a partial blob
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -98,6 +99,14 @@ class ArtifactStore:
         except BaseException:
             os.unlink(tmp)
             raise
+
+    def exists(self, digest: str) -> bool:
+        return bool(self.fs.exists(self.path(digest)))
+
+    def discard(self, digest: str) -> None:
+        """Remove a blob that nothing refers to (a package whose registration failed)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(self.path(digest))
 
     def open(self, digest: str) -> IO[bytes]:
         target = self.path(digest)

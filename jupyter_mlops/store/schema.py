@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -22,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 
 metadata = MetaData()
 
@@ -187,11 +186,14 @@ run_lineage = Table(
     Column("position", Integer, nullable=False),
 )
 
+# The model registry (revision 0002). A version's package is a set of blobs in the artifact
+# store; the row keeps its manifest (path -> sha256, size) and the manifest's own sha256.
 registered_models = Table(
     "registered_models",
     metadata,
     Column("name", String(255), primary_key=True),
     Column("description", Text),
+    Column("user", String(128)),
     Column("created_ms", Millis, nullable=False),
     Column("updated_ms", Millis, nullable=False),
 )
@@ -203,15 +205,23 @@ model_versions = Table(
     Column("name", String(255), ForeignKey("registered_models.name"), nullable=False),
     Column("version", Integer, nullable=False),
     Column("run_id", ID, ForeignKey("runs.run_id")),
-    Column("artifact_id", ID, ForeignKey("artifacts.artifact_id")),
-    Column("checksum", String(64)),
+    Column("model_variable", String(255)),
+    Column("model_type", String(255)),
+    Column("description", Text),
+    Column("source", String(16), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("manifest", Text, nullable=False),
     Column("signature", Text),
     Column("metrics", Text),
+    Column("params", Text),
+    Column("requirements", Text),
+    Column("warnings", Text),
+    Column("verification", Text),
     Column("user", String(128)),
     Column("created_ms", Millis, nullable=False),
-    Column("reproduced", Boolean),
-    Column("status", String(16), nullable=False),
     UniqueConstraint("name", "version"),
+    Index("ix_model_versions_run", "run_id"),
 )
 
 model_aliases = Table(
@@ -220,6 +230,7 @@ model_aliases = Table(
     Column("name", String(255), ForeignKey("registered_models.name"), primary_key=True),
     Column("alias", String(64), primary_key=True),
     Column("version", Integer, nullable=False),
+    Column("user", String(128)),
     Column("updated_ms", Millis, nullable=False),
 )
 
@@ -229,8 +240,8 @@ alias_events = Table(
     Column("event_id", ID, primary_key=True),
     Column("name", String(255), nullable=False),
     Column("alias", String(64), nullable=False),
-    Column("old_version", Integer),
-    Column("new_version", Integer),
+    Column("from_version", Integer),
+    Column("to_version", Integer),
     Column("user", String(128)),
     Column("at_ms", Millis, nullable=False),
     Index("ix_alias_events_name_alias", "name", "alias"),

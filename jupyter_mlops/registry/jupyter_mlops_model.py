@@ -1,0 +1,51 @@
+"""The loader a jupyter_mlops model package ships in ``code/`` (MLflow's ``loader_module``).
+
+It needs only the model's own requirements (never jupyter_mlops): ``_load_pyfunc(path)``
+reads ``model/model.json`` (which serialization, which file, which types skops may build)
+and returns an object whose ``predict(DataFrame)`` calls the model's own ``predict``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from typing import Any
+
+
+class PackagedModel:
+    """What MLflow's pyfunc and ``jupyter_mlops.load_model`` call ``predict`` on."""
+
+    def __init__(self, model: Any, info: dict):
+        self.model = model
+        self.info = info
+
+    def predict(self, data: Any, params: dict | None = None) -> Any:
+        return self.model.predict(data)
+
+    def get_raw_model(self) -> Any:
+        return self.model
+
+
+def load_raw(path: str) -> tuple[Any, dict]:
+    """The model object in the folder ``path`` (the package's ``model/``) and its info."""
+    with open(os.path.join(path, "model.json"), encoding="utf-8") as f:
+        info = json.load(f)
+    file = os.path.join(path, info["file"])
+    kind = info["format"]
+    if kind == "skops":
+        import skops.io
+
+        # Only the types recorded when the package was built may be constructed.
+        return skops.io.load(file, trusted=info.get("trusted") or []), info
+    if kind == "cloudpickle":
+        import cloudpickle  # noqa: F401  (needed by what it pickled)
+    if kind in ("pickle", "cloudpickle"):
+        with open(file, "rb") as f:
+            return pickle.load(f), info
+    raise ValueError(f"unknown model serialization {kind!r} in {path}")
+
+
+def _load_pyfunc(path: str) -> PackagedModel:
+    model, info = load_raw(path)
+    return PackagedModel(model, info)

@@ -1,0 +1,135 @@
+"""Serialize a model object into a package's ``model/`` folder.
+
+scikit-learn models go to skops when skops can save and reload them (skops builds only the
+types it lists, so loading cannot run arbitrary code), else to pickle; other models go to
+cloudpickle (which also handles classes and functions defined in the notebook). The rebuild
+kernel imports this module too, so a live and a rebuilt model are written the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from typing import Any
+
+
+class Unserializable(ValueError):
+    """The model object cannot be written by any of the serializers."""
+
+
+def is_sklearn(model: Any) -> bool:
+    return type(model).__module__.split(".")[0] == "sklearn"
+
+
+def save(model: Any, directory: str) -> dict:
+    """Write ``model`` to ``directory``; returns the info also written as ``model.json``:
+    format, file and (skops) the types loading may build."""
+    os.makedirs(directory, exist_ok=True)
+    info = None
+    if is_sklearn(model):
+        info = _skops(model, directory) or _pickle(model, directory, pickle, "pickle")
+    if info is None:
+        import cloudpickle
+
+        info = _pickle(model, directory, cloudpickle, "cloudpickle")
+    if info is None:
+        raise Unserializable(
+            f"the model ({type(model).__module__}.{type(model).__qualname__}) cannot be "
+            "serialized by skops, pickle or cloudpickle")
+    with open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=1, sort_keys=True)
+    return info
+
+
+def _skops(model: Any, directory: str) -> dict | None:
+    try:
+        import skops.io
+    except ImportError:
+        return None
+    path = os.path.join(directory, "model.skops")
+    try:
+        skops.io.dump(model, path)
+        trusted = sorted(skops.io.get_untrusted_types(file=path))
+        skops.io.load(path, trusted=trusted)
+    except Exception:
+        if os.path.exists(path):
+            os.unlink(path)
+        return None
+    return {"format": "skops", "file": "model.skops", "trusted": trusted}
+
+
+def _pickle(model: Any, directory: str, module: Any, name: str) -> dict | None:
+    try:
+        data = module.dumps(model, protocol=pickle.DEFAULT_PROTOCOL)
+    except Exception:
+        return None
+    with open(os.path.join(directory, "model.pkl"), "wb") as f:
+        f.write(data)
+    return {"format": name, "file": "model.pkl"}
+
+
+# --- what the package says about the model's inputs and outputs -------------------------
+
+_MLFLOW_TYPES = {"b": "boolean", "f4": "float", "f8": "double", "i1": "integer",
+                 "i2": "integer", "i4": "integer", "i8": "long", "u1": "integer",
+                 "u2": "integer", "u4": "long", "M": "datetime"}
+EXAMPLE_ROWS = 5
+
+
+def training_example(model: Any, frames: list[Any]) -> Any:
+    """The first rows of the training data the model was fitted on: the first DataFrame
+    among ``frames`` (preferred first) with the model's columns (or its feature count)."""
+    names = getattr(model, "feature_names_in_", None)
+    count = getattr(model, "n_features_in_", None)
+    for frame in frames:
+        columns = getattr(frame, "columns", None)
+        if columns is None or not hasattr(frame, "head"):
+            continue
+        if names is not None and set(names) <= set(columns):
+            return frame[list(names)].head(EXAMPLE_ROWS)
+        if names is None and (count is None or len(columns) == count):
+            return frame.head(EXAMPLE_ROWS)
+    return None
+
+
+def column_type(dtype: Any) -> str:
+    kind = getattr(dtype, "kind", "O")
+    key = kind if kind in "bM" else f"{kind}{getattr(dtype, 'itemsize', 8)}"
+    return _MLFLOW_TYPES.get(key, "string")
+
+
+def signature(model: Any, example: Any) -> dict | None:
+    """MLflow's signature (column specs for the inputs, a tensor or column spec for the
+    outputs) from the example rows and what the model predicts for them."""
+    if example is None:
+        return None
+    import numpy as np
+
+    inputs = [{"type": column_type(dtype), "name": str(name), "required": True}
+              for name, dtype in example.dtypes.items()]
+    predicted = np.asarray(model.predict(example))
+    if predicted.dtype.kind in "OUS":
+        outputs = [{"type": "string", "required": True}]
+    else:
+        outputs = [{"type": "tensor", "tensor-spec": {"dtype": str(predicted.dtype),
+                                                      "shape": [-1, *predicted.shape[1:]]}}]
+    return {"inputs": inputs, "outputs": outputs}
+
+
+def write_model(model: Any, frames: list[Any], directory: str) -> dict:
+    """Everything the package needs from the model object, written to ``directory``:
+    ``model/``, ``input_example.json`` and ``signature.json``. Returns the model info."""
+    info = save(model, os.path.join(directory, "model"))
+    example = training_example(model, frames)
+    if example is not None:
+        split = json.loads(example.to_json(orient="split", index=False, date_format="iso"))
+        with open(os.path.join(directory, "input_example.json"), "w", encoding="utf-8") as f:
+            json.dump({"columns": split["columns"], "data": split["data"]}, f)
+    try:
+        described = signature(model, example)
+    except Exception:  # a model that cannot predict on its own training rows: no signature
+        described = None
+    with open(os.path.join(directory, "signature.json"), "w", encoding="utf-8") as f:
+        json.dump(described, f)
+    return info
