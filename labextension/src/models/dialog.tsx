@@ -151,6 +151,21 @@ function PackageFormView({
   const listId = `jp-mlops-names-${form.runId}`;
   return (
     <div className="jp-mlops-PackageForm" data-testid="mlops-package-dialog">
+      {/* Progress and outcome first, where they are seen without scrolling. */}
+      {status === 'packaging' && (
+        <div className="jp-mlops-Progress" role="status" data-testid="mlops-package-progress">
+          <progress aria-label={trans.__('Packaging')} />
+          <span>
+            {trans.__(
+              'Packaging: serializing the model, slicing its training code and pinning its requirements. A model whose kernel is gone is rebuilt first, which takes longer.'
+            )}
+          </span>
+        </div>
+      )}
+      {status === 'ready' && error && <RequestError error={error} trans={trans} />}
+      {status === 'registered' && form.version && (
+        <Registered version={form.version} trans={trans} onShow={onShow} />
+      )}
       <fieldset disabled={status !== 'ready'}>
         <label className="jp-mlops-Field">
           <span>{trans.__('Model name')}</span>
@@ -195,20 +210,6 @@ function PackageFormView({
         </label>
       </fieldset>
       <LineageWarnings warnings={form.warnings} trans={trans} />
-      {status === 'packaging' && (
-        <div className="jp-mlops-Progress" role="status" data-testid="mlops-package-progress">
-          <progress aria-label={trans.__('Packaging')} />
-          <span>
-            {trans.__(
-              'Packaging: serializing the model, slicing its training code and pinning its requirements. A model whose kernel is gone is rebuilt first, which takes longer.'
-            )}
-          </span>
-        </div>
-      )}
-      {status === 'ready' && error && <RequestError error={error} trans={trans} />}
-      {status === 'registered' && form.version && (
-        <Registered version={form.version} trans={trans} onShow={onShow} />
-      )}
     </div>
   );
 }

@@ -212,38 +212,41 @@ function VersionItem({
           title={trans.__('Open run %1', version.run_id)}
           onClick={() => onOpenRun(version.run_id)}
         >
-          {trans.__('run')}
+          {trans.__('open run')}
         </button>
         {version.user && <span className="jp-mlops-Muted">{version.user}</span>}
       </div>
       <div className="jp-mlops-VersionActions">
-        <Button
-          className="jp-mod-styled"
-          small
+        <button
+          type="button"
+          className="jp-mlops-LinkButton"
+          data-testid="mlops-verify"
           disabled={action !== null}
           title={trans.__('Rebuild version %1 from its train.py in a clean kernel and compare', version.version)}
           onClick={() => void registry.verify(name, version.version)}
         >
           {trans.__('Verify')}
-        </Button>
-        <Button
-          className="jp-mod-styled"
-          small
+        </button>
+        <button
+          type="button"
+          className="jp-mlops-LinkButton"
+          data-testid="mlops-download"
           disabled={action === 'downloading'}
           title={trans.__('Download the package of version %1 as a zip', version.version)}
           onClick={() => void registry.download(name, version.version)}
         >
           {trans.__('Download')}
-        </Button>
-        <Button
-          className="jp-mod-styled"
-          small
+        </button>
+        <button
+          type="button"
+          className="jp-mlops-LinkButton"
+          data-testid="mlops-set-alias"
           aria-expanded={aliasOpen}
           title={trans.__('Set or move an alias to version %1', version.version)}
           onClick={() => setAliasOpen(!aliasOpen)}
         >
           {trans.__('Set alias')}
-        </Button>
+        </button>
       </div>
       {action === 'verifying' && (
         <div className="jp-mlops-Progress" role="status" data-testid="mlops-verify-progress">
