@@ -19,6 +19,7 @@ import {
 } from './format';
 import { KeyValueTable, Section } from './layout';
 import {
+  downloadFile,
   fetchArtifactURL,
   getMetricHistory,
   getRun,
@@ -37,6 +38,8 @@ export interface IDetailsDeps {
   onEdited: (run: IRun) => void;
   /** Called with the run whenever it is (re)loaded or edited: names the tab. */
   onShown: (run: IRun) => void;
+  /** Opens the packaging dialog for the run. */
+  onPackage: (run: IRun) => void;
 }
 
 /** Content of a run's main-area tab. */
@@ -59,7 +62,8 @@ function RunDetails({
   trans,
   languages,
   onEdited,
-  onShown
+  onShown,
+  onPackage
 }: IDetailsDeps & { runId: string }): JSX.Element {
   const [run, setRun] = useState<IRun | null>(null);
   useEffect(() => {
@@ -98,7 +102,9 @@ function RunDetails({
       <header className="jp-mlops-DetailsHeader">
         <StatusIcon status={run.status} trans={trans} />
         <EditableName name={run.name} trans={trans} onSave={name => save({ name })} />
-        {modelType(run) !== null && <PackageButton run={run} trans={trans} />}
+        {modelType(run) !== null && (
+          <PackageButton run={run} trans={trans} onPackage={() => onPackage(run)} />
+        )}
       </header>
       <KeyValueTable
         rows={[
@@ -453,13 +459,10 @@ function DownloadButton({
   const [failed, setFailed] = useState(false);
   const download = useCallback(async () => {
     try {
-      const url = await fetchArtifactURL(artifact.artifact_id);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = artifact.name.split('/').pop() || 'artifact';
-      link.click();
-      // The browser has taken its own reference once the click is dispatched.
-      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+      await downloadFile(
+        `artifacts/${encodeURIComponent(artifact.artifact_id)}`,
+        artifact.name.split('/').pop() || 'artifact'
+      );
       setFailed(false);
     } catch {
       setFailed(true);

@@ -31,6 +31,9 @@ import { CompareWidget } from './compare';
 import { RunDetailsWidget } from './details';
 import { mlopsIcon } from './icons';
 import { MlopsModel } from './model';
+import { serverRegistry } from './models/api';
+import { addPackaging, PACKAGE_COMMAND } from './models/commands';
+import { RegistryModel } from './models/registry';
 import { notebookKey } from './runfilter';
 import { RunsModel } from './runs';
 import { MlopsSidebar } from './sidebar';
@@ -81,6 +84,17 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
     const model = new MlopsModel();
     const runs = new RunsModel();
     const tracking = new TrackingModel();
+    const registryAPI = serverRegistry();
+    const registry = new RegistryModel(registryAPI);
+    // The sidebar's refresh (and the first connection) reloads the registry too.
+    model.changed.connect(() => {
+      if (model.status === 'ready') {
+        void registry.reload();
+      }
+    });
+    addPackaging(app, registryAPI, registry, runs, trans);
+    const onPackage = (run: { run_id: string; name: string }): void =>
+      void commands.execute(PACKAGE_COMMAND, { runId: run.run_id, runName: run.name });
 
     // Tracked pages are reopened after a page reload, like notebooks are.
     const runPages = new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-mlops-run' });
@@ -123,7 +137,8 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
             onShown: run => {
               page.title.label = run.name;
               page.title.caption = trans.__('Run %1', run.name);
-            }
+            },
+            onPackage
           });
           const page = new MainAreaWidget({ content });
           page.title.label = name;
@@ -156,7 +171,9 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
       trans,
       translator: translator_,
       onOpen: runId => void commands.execute(CommandIDs.openRun, { runId }),
-      onCompare: runIds => void commands.execute(CommandIDs.compare, { runIds })
+      onCompare: runIds => void commands.execute(CommandIDs.compare, { runIds }),
+      onPackage,
+      registry
     });
     shell.add(sidebar, 'left', { rank: SIDEBAR_RANK });
     // Reopens the panel after a page reload if it was open.

@@ -243,16 +243,19 @@ export async function listModels(
  * An artifact's bytes as an object URL (revoke it when done). Fetched with
  * the session's credentials, so it works with token-only authentication.
  */
-export async function fetchArtifactURL(
+export function fetchArtifactURL(
   artifactId: string,
+  settings?: ServerConnection.ISettings
+): Promise<string> {
+  return fetchObjectURL(`artifacts/${encodeURIComponent(artifactId)}`, settings);
+}
+
+/** Any API answer's bytes (a file, a zip) as an object URL; revoke it when done. */
+export async function fetchObjectURL(
+  endpoint: string,
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<string> {
-  const url = URLExt.join(
-    settings.baseUrl,
-    API_NAMESPACE,
-    'artifacts',
-    encodeURIComponent(artifactId)
-  );
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endpoint);
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, {}, settings);
@@ -263,6 +266,24 @@ export async function fetchArtifactURL(
     throw errorFromResponse(response, await response.text());
   }
   return URL.createObjectURL(await response.blob());
+}
+
+/**
+ * Save an API answer as a file named `filename`. The bytes are fetched with
+ * the user's credentials and handed to the browser, never rendered in the page.
+ */
+export async function downloadFile(
+  endpoint: string,
+  filename: string,
+  settings?: ServerConnection.ISettings
+): Promise<void> {
+  const url = await fetchObjectURL(endpoint, settings);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  // The browser has taken its own reference once the click is dispatched.
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** `?a=1&tag=x&tag=y`, skipping empty values; '' when nothing is set. */

@@ -74,43 +74,40 @@ export function modelType(run: IRunSummary): string | null {
 }
 
 /**
- * "Package and register model", shown on runs that produced a model. Until
- * the packaging API exists it is disabled and its tooltip says why.
+ * "Package and register model", shown on runs that produced a model: opens
+ * the packaging dialog for the run.
  */
 export function PackageButton({
   run,
   trans,
+  onPackage,
   compact = false
 }: {
   run: IRunSummary;
   trans: TranslationBundle;
+  onPackage: (run: IRunSummary) => void;
   compact?: boolean;
 }): JSX.Element {
   const label = trans.__('Package and register model');
-  const why = trans.__(
-    'Packaging arrives in a later release: runs can’t be packaged yet'
-  );
-  // A disabled button shows no tooltip of its own: the wrapper carries it.
   return (
-    <span
-      className="jp-mlops-PackageWrapper"
-      title={`${label} (${modelType(run)}) — ${why}`}
+    <button
+      type="button"
+      className={
+        compact
+          ? 'jp-mlops-PackageButton jp-Button jp-mod-minimal'
+          : 'jp-mlops-PackageButton jp-Button jp-mod-styled'
+      }
       data-testid="mlops-package"
-      onClick={event => event.stopPropagation()}
+      title={`${label} (${modelType(run)})`}
+      aria-label={`${label}: ${run.name}`}
+      onClick={event => {
+        // In a run row, the click must not also open the run.
+        event.stopPropagation();
+        onPackage(run);
+      }}
     >
-      <button
-        type="button"
-        className={
-          compact
-            ? 'jp-mlops-PackageButton jp-Button jp-mod-minimal'
-            : 'jp-mlops-PackageButton jp-Button jp-mod-styled'
-        }
-        disabled
-        aria-label={`${label}: ${why}`}
-      >
-        <buildIcon.react tag="span" />
-        {!compact && <span>{label}</span>}
-      </button>
-    </span>
+      <buildIcon.react tag="span" />
+      {!compact && <span>{label}</span>}
+    </button>
   );
 }

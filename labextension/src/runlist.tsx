@@ -36,6 +36,7 @@ export interface IRunListProps {
   trans: TranslationBundle;
   onOpen: (runId: string) => void;
   onCompare: (runIds: string[]) => void;
+  onPackage: (run: IRunSummary) => void;
 }
 
 export function RunsView(props: IRunListProps): JSX.Element {
@@ -104,7 +105,7 @@ function EmptyStore({ trans }: { trans: TranslationBundle }): JSX.Element {
   );
 }
 
-function RunList({ model, trans, onOpen }: IRunListProps): JSX.Element {
+function RunList({ model, trans, onOpen, onPackage }: IRunListProps): JSX.Element {
   const runs = model.runs;
   const [active, setActive] = useState(-1);
   const activeRun = runs[active] as IRunSummary | undefined;
@@ -172,6 +173,7 @@ function RunList({ model, trans, onOpen }: IRunListProps): JSX.Element {
             onOpen(runs[index].run_id);
           }}
           onToggle={() => model.toggleSelected(runs[index].run_id)}
+          onPackage={onPackage}
         />
       )}
     />
@@ -191,6 +193,7 @@ interface IRunRowProps {
   trans: TranslationBundle;
   onClick: () => void;
   onToggle: () => void;
+  onPackage: (run: IRunSummary) => void;
 }
 
 function RunRow({
@@ -201,7 +204,8 @@ function RunRow({
   sort,
   trans,
   onClick,
-  onToggle
+  onToggle,
+  onPackage
 }: IRunRowProps): JSX.Element {
   const classes = ['jp-mlops-RunRow', `jp-mlops-mod-${run.status}`];
   if (active) {
@@ -239,7 +243,7 @@ function RunRow({
           </span>
           {run.has_warnings && <WarningBadge trans={trans} />}
           {modelType(run) !== null && (
-            <PackageButton run={run} trans={trans} compact />
+            <PackageButton run={run} trans={trans} onPackage={onPackage} compact />
           )}
           <span className="jp-mlops-RunWhen" title={formatTimestamp(run.started)}>
             {formatWhen(run.started, trans)}

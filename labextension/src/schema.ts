@@ -156,9 +156,12 @@ export interface ITracking {
   since?: string | null;
 }
 
-/** A registered model, once the registry API exists. */
+/** One row of `GET /models`; the registry's own shapes are in `models/types.ts`. */
 export interface IRegisteredModel {
   name: string;
+  description?: string | null;
   latest_version?: number | null;
   aliases?: Record<string, number>;
+  updated?: string | null;
+  versions_count?: number;
 }

@@ -1,7 +1,8 @@
 /**
  * The left sidebar panel: a header with the connection to the server
  * extension, then the collapsible Runs and Models sections. It only renders
- * the models; fetching and state transitions live in `model.ts` and `runs.ts`.
+ * the models; fetching and state transitions live in `model.ts`, `runs.ts`
+ * and `models/registry.ts`.
  */
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import {
@@ -17,8 +18,11 @@ import React from 'react';
 
 import { ErrorView } from './errors';
 import { mlopsIcon } from './icons';
+import { ModelsPanel } from './models/panel';
+import type { RegistryModel } from './models/registry';
 import { IRunListProps, RunsView } from './runlist';
 import type { RunsModel } from './runs';
+import type { IRunSummary } from './schema';
 import { IMlopsModel, SIDEBAR_ID } from './tokens';
 
 export interface ISidebarOptions {
@@ -28,6 +32,8 @@ export interface ISidebarOptions {
   translator: ITranslator;
   onOpen: (runId: string) => void;
   onCompare: (runIds: string[]) => void;
+  onPackage: (run: IRunSummary) => void;
+  registry: RegistryModel;
 }
 
 export class MlopsSidebar extends SidePanel {
@@ -75,12 +81,11 @@ export class MlopsSidebar extends SidePanel {
     runsSection.addWidget(runsView);
     this.addWidget(runsSection);
 
-    const modelsSection = ReactWidget.create(
-      <UseSignal signal={model.changed}>
-        {() => <ModelsSection model={model} trans={trans} />}
-      </UseSignal>
-    );
-    modelsSection.addClass('jp-mlops-ModelsSection');
+    const modelsSection = new ModelsPanel({
+      registry: options.registry,
+      trans,
+      onOpenRun: options.onOpen
+    });
     modelsSection.title.label = trans.__('Models');
     this.addWidget(modelsSection);
     // The run list is what people come for: give it most of the height.
@@ -146,43 +151,4 @@ function RunsSection(props: ISidebarOptions): JSX.Element {
   }
   const listProps: IRunListProps = { ...props, model: runs };
   return <RunsView {...listProps} />;
-}
-
-function ModelsSection({
-  model,
-  trans
-}: {
-  model: IMlopsModel;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const models = model.models ?? [];
-  if (models.length === 0) {
-    return (
-      <p className="jp-mlops-Empty" data-testid="mlops-no-models">
-        {trans.__(
-          'No models are registered yet. Runs that fit a model can be packaged and registered from their details page.'
-        )}
-      </p>
-    );
-  }
-  return (
-    <ul className="jp-mlops-Models" data-testid="mlops-models">
-      {models.map(registered => (
-        <li key={registered.name} className="jp-mlops-ModelRow">
-          <span className="jp-mlops-RunName">{registered.name}</span>
-          {registered.latest_version !== null &&
-            registered.latest_version !== undefined && (
-              <span className="jp-mlops-Muted">
-                {trans.__('v%1', registered.latest_version)}
-              </span>
-            )}
-          {Object.keys(registered.aliases ?? {}).map(alias => (
-            <span key={alias} className="jp-mlops-Tag">
-              {alias}
-            </span>
-          ))}
-        </li>
-      ))}
-    </ul>
-  );
 }

@@ -147,8 +147,8 @@ def test_run_details_and_edits(
     expect(warnings).to_contain_text("no longer shows the code")
     expect(details.get_by_test_id("mlops-environment")).to_contain_text("python.version")
     package = details.get_by_test_id("mlops-package")
-    expect(package.locator("button")).to_be_disabled()
-    expect(package).to_have_attribute("title", re.compile("be packaged yet"))
+    expect(package).to_be_enabled()
+    expect(package).to_have_attribute("title", "Package and register model (LogisticRegression)")
     page.screenshot(path=output_dir / "run-details.png")
 
     name = details.get_by_test_id("mlops-run-name")
