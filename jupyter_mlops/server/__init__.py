@@ -11,6 +11,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .base import StoreProvider
+from .experiments import CatalogHandler, MetricHistoriesHandler
 from .health import HealthHandler
 from .records import (
     ArtifactHandler,
@@ -43,6 +44,8 @@ ROUTES: list[tuple[str, type]] = [
     (rf"environments/(?P<environment_id>{_ID})", EnvironmentHandler),
     (rf"artifacts/(?P<artifact_id>{_ID})", ArtifactHandler),
     ("tracking", TrackingHandler),
+    ("catalog", CatalogHandler),
+    ("metrics/histories", MetricHistoriesHandler),
 ]
 
 
