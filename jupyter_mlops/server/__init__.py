@@ -11,6 +11,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .base import StoreProvider
+from .experiments import CatalogHandler, MetricHistoriesHandler
 from .health import HealthHandler
 from .models import (
     ModelAliasHandler,
@@ -58,6 +59,8 @@ ROUTES: list[tuple[str, type]] = [
     (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/verify", ModelVerifyHandler),
     (rf"models/(?P<name>{_ID})/aliases/(?P<alias>{_ID})", ModelAliasHandler),
     (rf"runs/(?P<run_id>{_ID})/models", RunModelsHandler),
+    ("catalog", CatalogHandler),
+    ("metrics/histories", MetricHistoriesHandler),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from .artifacts import ArtifactStore
+from .catalog import CatalogMixin
 from .cells import CellsMixin
 from .db import Database
 from .errors import InvalidInput, NoStore, NotFound, StoreError
@@ -22,7 +23,7 @@ __all__ = ["SCHEMA_VERSION", "InvalidInput", "NoStore", "NotFound", "Store", "St
            "iso", "now_ms"]
 
 
-class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin):
+class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin):
     """An opened store: the database (schema checked or upgraded) and its artifacts."""
 
     def __init__(self, location: StoreLocation, create: bool = True):

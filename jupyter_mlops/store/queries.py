@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .errors import InvalidInput, NotFound, StoreError
 from .liveness import is_alive
-from .search import RunSearch, build_query, encode_cursor, since_ms
+from .search import RunSearch, build_query, count_query, encode_cursor, since_ms
 
 
 def iso(ms: int | None) -> str | None:
@@ -62,13 +62,18 @@ class QueriesMixin:
         return case((crashed, "crashed"), else_=s.runs.c.status).label("status")
 
     def search_runs(self, search: RunSearch) -> dict:
-        """One page of runs: ``{"runs", "next_cursor", "change_cursor"}`` (see search.py)."""
+        """One page of runs: ``{"runs", "next_cursor", "change_cursor", "total"}`` (see
+        search.py). ``total`` counts every matching run; it is given with the first page
+        only (later pages and change polls answer null), so scrolling pays no count."""
         dead = self._dead_sessions()
-        query = build_query(search, self._status_column(dead), self.db.engine.dialect.name)
+        status, dialect = self._status_column(dead), self.db.engine.dialect.name
+        query = build_query(search, status, dialect)
+        counted = search.cursor is None and search.since is None
         with self.db.read() as c:
             latest = c.execute(select(func.max(s.runs.c.updated_ms))).scalar() or 0
             rows = c.execute(query).mappings().all()
             runs = self._summaries(c, rows)
+            total = c.execute(count_query(search, status, dialect)).scalar() if counted else None
         next_cursor = None
         if search.since is not None:
             change = max([r["updated_ms"] for r in rows], default=since_ms(search.since))
@@ -78,7 +83,8 @@ class QueriesMixin:
             change_cursor = str(latest)
             if search.limit is not None and len(rows) == search.limit:
                 next_cursor = encode_cursor(rows[-1]["_sort"], rows[-1]["run_id"])
-        return {"runs": runs, "next_cursor": next_cursor, "change_cursor": change_cursor}
+        return {"runs": runs, "next_cursor": next_cursor, "change_cursor": change_cursor,
+                "total": total}
 
     def list_runs(self, **criteria: Any) -> list[dict]:
         """All matching runs (or ``limit``); criteria are the fields of RunSearch."""

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, String, and_, case, cast, exists, or_, select
+from sqlalchemy import Float, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from . import schema as s
@@ -91,15 +91,17 @@ def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
     join = None
     if key in RUN_COLUMNS:
         column = RUN_COLUMNS[key]
-    elif key.startswith(("metrics.", "params.")) and key.split(".", 1)[1]:
+    elif key.startswith(("metrics.", "params.", "tags.")) and key.split(".", 1)[1]:
         kind, name = key.split(".", 1)
-        table = (s.latest_metrics if kind == "metrics" else s.params).alias("sort_by")
+        table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind].alias(
+            "sort_by")
         join = (table, and_(table.c.run_id == s.runs.c.run_id, table.c.key == name))
         column = table.c.value
     else:
         allowed = ", ".join(sorted(RUN_COLUMNS))
         raise InvalidInput(
-            f"unknown sort key {sort!r}: use one of {allowed}, metrics.NAME or params.NAME "
+            f"unknown sort key {sort!r}: use one of {allowed}, metrics.NAME, params.NAME or "
+            "tags.NAME "
             "(prefix with - for descending)")
     order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     return order, join, column
@@ -239,31 +241,43 @@ def _after(column: ColumnElement, descending: bool, value: Any, run_id: str) -> 
     return or_(beyond, and_(column == value, r.run_id < run_id), column.is_(None))
 
 
+def _criteria(search: RunSearch, status_col: Any, dialect: str) -> list[Any]:
+    """The WHERE clauses of a search's filters (not of its page or change cursor)."""
+    r = s.runs.c
+    clauses = [RUN_COLUMNS[name] == value
+               for name, value in (("experiment", search.experiment),
+                                   ("notebook", search.notebook), ("user", search.user))
+               if value is not None]
+    if search.status is not None:
+        clauses.append(status_col == search.status)
+    clauses += [_tag_clause(tag) for tag in search.tags]
+    clauses += [_condition_clause(condition, dialect) for condition in search.conditions]
+    if search.text:
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", search.text) + "%"
+        clauses.append(or_(r.name.ilike(pattern, escape="\\"),
+                           r.notes.ilike(pattern, escape="\\")))
+    if search.since is None and not search.include_deleted:
+        clauses.append(r.deleted_ms.is_(None))
+    return clauses
+
+
+def count_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
+    """How many runs match a search's filters, over all its pages."""
+    search.validate()
+    return select(func.count()).select_from(s.runs).where(
+        *_criteria(search, status_col, dialect))
+
+
 def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
     """The SELECT for one page of runs, or for one batch of changes when ``since`` is set.
     A page's rows carry their sort value as ``_sort``, from which the next cursor is made."""
     search.validate()
     r = s.runs.c
-    query = select(*[c for c in s.runs.c if c.name != "status"], status_col)
-    for name, value in (("experiment", search.experiment), ("notebook", search.notebook),
-                        ("user", search.user)):
-        if value is not None:
-            query = query.where(RUN_COLUMNS[name] == value)
-    if search.status is not None:
-        query = query.where(status_col == search.status)
-    for tag in search.tags:
-        query = query.where(_tag_clause(tag))
-    for condition in search.conditions:
-        query = query.where(_condition_clause(condition, dialect))
-    if search.text:
-        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", search.text) + "%"
-        query = query.where(or_(r.name.ilike(pattern, escape="\\"),
-                                r.notes.ilike(pattern, escape="\\")))
+    query = select(*[c for c in s.runs.c if c.name != "status"], status_col).where(
+        *_criteria(search, status_col, dialect))
     if search.since is not None:
         changed = query.where(r.updated_ms >= since_ms(search.since))
         return changed.order_by(r.updated_ms, r.run_id).limit(search.limit or 100)
-    if not search.include_deleted:
-        query = query.where(r.deleted_ms.is_(None))
     order, join, column = sort_clause(search.sort)
     if join is not None:
         query = query.select_from(s.runs.outerjoin(*join))

@@ -28,6 +28,7 @@ import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { CompareWidget } from './compare';
+import { experimentsPlugin } from './experiments/plugin';
 import { RunDetailsWidget } from './details';
 import { mlopsIcon } from './icons';
 import { MlopsModel } from './model';
@@ -297,4 +298,4 @@ function addTracking(
   }
 }
 
-export default plugin;
+export default [plugin, experimentsPlugin];

@@ -131,8 +131,11 @@ export interface IRunQuery {
   notebook?: string;
   experiment?: string;
   status?: string;
+  user?: string;
   /** `key` or `key=value`. */
   tag?: string[];
+  /** Conditions such as `metrics.auc>0.9`, all of which must hold. */
+  filter?: string[];
   q?: string;
   sort?: string;
   limit?: number;

@@ -42,6 +42,8 @@ export interface IRunPage {
   runs: IRunSummary[];
   next_cursor: string | null;
   change_cursor: string;
+  /** Matching runs over all pages; given with the first page only. */
+  total?: number | null;
 }
 
 export interface IRunDataset {

@@ -1,0 +1,35 @@
+"""What the Experiments view reads besides run pages: the catalog of every experiment,
+notebook, user and param/metric/tag key in the store (for the query bar's completion and
+the column chooser), and one metric's histories for many runs in one request (for charts
+that overlay a hundred runs without a hundred requests)."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..store import InvalidInput
+from .base import MlopsHandler
+
+
+class CatalogHandler(MlopsHandler):
+    auth_resource = "jupyter_mlops:runs"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.in_thread(self.store.catalog))
+
+
+class MetricHistoriesHandler(MlopsHandler):
+    auth_resource = "jupyter_mlops:runs"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        key = self.query("key")
+        if not key:
+            raise InvalidInput("key is required: the metric whose histories to return")
+        ids = [i.strip() for i in (self.query("ids") or "").split(",") if i.strip()]
+        histories = await self.in_thread(self.store.metric_histories, ids, key)
+        self.write_json({"key": key, "histories": histories})

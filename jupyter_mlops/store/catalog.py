@@ -1,0 +1,61 @@
+"""What the Experiments view offers to choose from, read from the whole store rather than
+from the rows a client happened to load: the distinct experiments, notebooks, users and
+param/metric/tag keys, and the metric histories of many runs in one query.
+
+Distinct keys come from index-only scans where an index exists (``latest_metrics`` and
+``tags`` are indexed by key); ``params`` is keyed by run, so its keys cost one pass over
+the table: about 0.1 s at 100,000 runs (tests/benchmarks/bench_experiments.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
+from . import schema as s
+from .errors import InvalidInput
+
+MAX_HISTORY_RUNS = 200
+
+
+class CatalogMixin:
+    """The catalog half of Store (needs ``self.db``)."""
+
+    db: Any
+
+    def catalog(self) -> dict[str, list[str]]:
+        """Every distinct experiment, notebook and user of the runs that are not deleted,
+        and every param, metric and tag key ever logged, each sorted."""
+        r = s.runs.c
+        live = r.deleted_ms.is_(None)
+        columns = {"experiments": r.experiment, "notebooks": r.notebook, "users": r.user}
+        with self.db.read() as c:
+            answer = {
+                name: _distinct(c, select(column).where(live, column.is_not(None)).distinct())
+                for name, column in columns.items()
+            }
+            for name, table in (("params", s.params), ("metrics", s.latest_metrics),
+                                ("tags", s.tags)):
+                answer[name] = _distinct(c, select(table.c.key).distinct())
+        return answer
+
+    def metric_histories(self, run_ids: list[str], key: str) -> dict[str, list[list[float]]]:
+        """``{run_id: [[step, value], ...]}`` of one metric for many runs, by step; runs that
+        never logged it are left out. A NaN value is sent as None (JSON has no NaN)."""
+        if not 1 <= len(run_ids) <= MAX_HISTORY_RUNS:
+            raise InvalidInput(f"ask for 1 to {MAX_HISTORY_RUNS} runs at once, "
+                               f"got {len(run_ids)}")
+        m = s.metrics.c
+        histories: dict[str, list[list[float]]] = defaultdict(list)
+        q = (select(m.run_id, m.step, m.value).where(m.run_id.in_(run_ids), m.key == key)
+             .order_by(m.run_id, m.step, m.timestamp_ms))
+        with self.db.read() as c:
+            for run_id, step, value in c.execute(q):
+                histories[run_id].append([step, value])
+        return dict(histories)
+
+
+def _distinct(c: Any, query: Any) -> list[str]:
+    return sorted(value for (value,) in c.execute(query))

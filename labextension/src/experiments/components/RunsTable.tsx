@@ -1,0 +1,251 @@
+/**
+ * The runs table: a grid with a header that sorts (↑/↓, aria-sort), rows
+ * windowed so 100,000 runs scroll like ten, optional group headers, and
+ * keyboard navigation (arrows, Home/End, PageUp/PageDown, Enter opens,
+ * Space selects).
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import React, { useCallback, useState } from 'react';
+
+import { StatusIcon } from '../../runbits';
+import { VirtualList } from '../../virtuallist';
+import {
+  BASE_COLUMNS,
+  cellText,
+  columnKind,
+  columnLabel,
+  columnWidth,
+  TableRow,
+  tableRows
+} from '../models/columns';
+import type { ExperimentsModel } from '../models/experiments';
+import { runColour } from '../charts/plots';
+
+export const ROW_HEIGHT = 28;
+const SELECT_WIDTH = 32;
+
+export function RunsTable({
+  model,
+  trans,
+  onOpen
+}: {
+  model: ExperimentsModel;
+  trans: TranslationBundle;
+  onOpen: (runId: string) => void;
+}): JSX.Element {
+  const { view } = model;
+  const columns = [...BASE_COLUMNS, ...view.columns];
+  const rows = tableRows(model.runs, view.group);
+  const [active, setActive] = useState(-1);
+  const width = SELECT_WIDTH + columns.reduce((sum, key) => sum + columnWidth(key), 0);
+  const onNearEnd = useCallback(() => void model.loadMore(), [model]);
+  const activeRow = rows[active] as TableRow | undefined;
+
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    const move = (index: number): void => {
+      event.preventDefault();
+      setActive(Math.max(0, Math.min(rows.length - 1, index)));
+    };
+    const page = 10;
+    switch (event.key) {
+      case 'ArrowDown':
+        return move(active + 1);
+      case 'ArrowUp':
+        return move(active - 1);
+      case 'Home':
+        return move(0);
+      case 'End':
+        return move(rows.length - 1);
+      case 'PageDown':
+        return move(active + page);
+      case 'PageUp':
+        return move(active - page);
+      case 'Enter':
+        if (activeRow?.kind === 'run') {
+          event.preventDefault();
+          onOpen(activeRow.run.run_id);
+        }
+        return;
+      case ' ':
+        if (activeRow?.kind === 'run') {
+          event.preventDefault();
+          model.toggleSelected(activeRow.run.run_id);
+        }
+        return;
+    }
+  };
+
+  return (
+    <div
+      className="jp-mlops-Table"
+      role="grid"
+      aria-label={trans.__('Runs')}
+      aria-rowcount={(model.total ?? model.runs.length) + 1}
+      aria-colcount={columns.length + 1}
+      data-testid="mlops-runs-table"
+    >
+      <div className="jp-mlops-TableInner" style={{ width }}>
+        <HeaderRow columns={columns} model={model} trans={trans} />
+        <VirtualList
+          className="jp-mlops-TableBody"
+          data-testid="mlops-table-body"
+          tabIndex={0}
+          aria-label={trans.__('Run rows')}
+          aria-activedescendant={
+            activeRow?.kind === 'run' ? `jp-mlops-trow-${activeRow.run.run_id}` : undefined
+          }
+          onKeyDown={onKeyDown}
+          onFocus={() => active < 0 && rows.length > 0 && setActive(0)}
+          count={rows.length}
+          rowHeight={ROW_HEIGHT}
+          activeIndex={active}
+          onNearEnd={onNearEnd}
+          renderRow={(index, style) => {
+            const row = rows[index];
+            if (row.kind === 'group') {
+              return (
+                <div
+                  key={`group-${row.value}`}
+                  role="row"
+                  className="jp-mlops-GroupRow"
+                  style={style}
+                  data-testid="mlops-group-row"
+                >
+                  <span role="rowheader">
+                    {columnLabel(view.group)}: <b>{row.value}</b>{' '}
+                    <span className="jp-mlops-Muted">
+                      {trans._n('%1 run loaded', '%1 runs loaded', row.count)}
+                    </span>
+                  </span>
+                </div>
+              );
+            }
+            const { run } = row;
+            const selected = model.isSelected(run.run_id);
+            const classes = ['jp-mlops-TableRow'];
+            if (index === active) {
+              classes.push('jp-mod-active');
+            }
+            if (selected) {
+              classes.push('jp-mod-selected');
+            }
+            return (
+              <div
+                key={run.run_id}
+                id={`jp-mlops-trow-${run.run_id}`}
+                role="row"
+                aria-rowindex={row.index + 2}
+                aria-selected={selected}
+                className={classes.join(' ')}
+                style={style}
+                data-run-id={run.run_id}
+                onClick={() => setActive(index)}
+                onDoubleClick={() => onOpen(run.run_id)}
+              >
+                <span role="gridcell" className="jp-mlops-Cell" style={{ width: SELECT_WIDTH }}>
+                  <input
+                    type="checkbox"
+                    tabIndex={-1}
+                    checked={selected}
+                    aria-label={trans.__('Select %1', run.name)}
+                    onChange={() => model.toggleSelected(run.run_id)}
+                    onClick={event => event.stopPropagation()}
+                  />
+                </span>
+                {columns.map(key => (
+                  <span
+                    key={key}
+                    role="gridcell"
+                    className={`jp-mlops-Cell jp-mlops-Cell-${columnKind(key) || key}`}
+                    style={{ width: columnWidth(key) }}
+                    title={cellText(run, key)}
+                  >
+                    {key === 'name' && (
+                      <span
+                        className="jp-mlops-RunSwatch"
+                        style={{ background: runColour(run.run_id) }}
+                        aria-hidden
+                      />
+                    )}
+                    {key === 'status' && <StatusIcon status={run.status} trans={trans} />}
+                    {key === 'name' ? (
+                      <button
+                        className="jp-mlops-LinkButton"
+                        tabIndex={-1}
+                        onClick={() => onOpen(run.run_id)}
+                      >
+                        {run.name}
+                      </button>
+                    ) : (
+                      cellText(run, key)
+                    )}
+                  </span>
+                ))}
+              </div>
+            );
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
+function HeaderRow({
+  columns,
+  model,
+  trans
+}: {
+  columns: string[];
+  model: ExperimentsModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { sort } = model.view;
+  const descending = sort.startsWith('-');
+  const sortKey = sort.replace(/^-/, '');
+  return (
+    <div className="jp-mlops-TableHeader" role="row" aria-rowindex={1}>
+      <span role="columnheader" className="jp-mlops-Cell" style={{ width: SELECT_WIDTH }}>
+        <span className="jp-mlops-Muted" aria-label={trans.__('Selected')}>
+          {model.selected.length || ''}
+        </span>
+      </span>
+      {columns.map(key => {
+        const sorted = key === sortKey;
+        const label = columnLabel(key);
+        const kind = columnKind(key);
+        const next = sorted && !descending ? `-${key}` : sorted ? key : `-${key}`;
+        return (
+          <span
+            key={key}
+            role="columnheader"
+            aria-sort={sorted ? (descending ? 'descending' : 'ascending') : 'none'}
+            className="jp-mlops-Cell jp-mlops-HeaderCell"
+            style={{ width: columnWidth(key) }}
+            title={key}
+          >
+            <button
+              className="jp-mlops-SortButton"
+              data-testid={`mlops-sort-${key}`}
+              aria-label={
+                sorted
+                  ? descending
+                    ? trans.__('%1, sorted descending; sort ascending', label)
+                    : trans.__('%1, sorted ascending; sort descending', label)
+                  : trans.__('Sort by %1', label)
+              }
+              onClick={() => void model.setView({ sort: next })}
+            >
+              {kind && <span className="jp-mlops-ColumnKind">{kind}</span>}
+              <span className="jp-mlops-HeaderLabel">{label}</span>
+              {sorted && (
+                <span className="jp-mlops-SortArrow" aria-hidden>
+                  {descending ? '↓' : '↑'}
+                </span>
+              )}
+            </button>
+          </span>
+        );
+      })}
+    </div>
+  );
+}
