@@ -22,7 +22,8 @@ from .tracker import Tracker, cell_run_name
 
 USAGE = ("%track [on|off|status|runs|show [RUN_ID]|start NAME|stop|param k=v…|metric k=v…|"
          "tag k=v…|note TEXT|dataset VAR [--name N] [--role R]|model VAR [--name N]|"
-         "ignore VAR…]; %%track [NAME] marks a cell as a run")
+         "ignore VAR…|register NAME [--model VAR] [--alias A]]; "
+         "%%track [NAME] marks a cell as a run")
 
 
 class _Usage(ValueError):
@@ -95,7 +96,7 @@ class TrackMagics(Magics):
                 "show": self._show, "start": self._start, "stop": self._stop,
                 "param": self._param, "metric": self._metric, "tag": self._tag,
                 "note": self._note, "dataset": self._dataset, "model": self._model,
-                "ignore": self._ignore}
+                "ignore": self._ignore, "register": self._register}
 
     # --- tracking on and off
     def _on(self, args: list[str]) -> None:
@@ -205,6 +206,23 @@ class TrackMagics(Magics):
             raise _Usage("%track ignore takes variable names")
         self._active().ignored.update(args)
         print(f"ignoring {', '.join(args)} in captures")
+
+    def _register(self, args: list[str]) -> None:
+        """Package and register the live model of this kernel's latest model run."""
+        from ..registry import register_model
+
+        positional, options = _options(args, ("model", "alias"), "register")
+        if len(positional) != 1:
+            raise _Usage("%track register takes one NAME")
+        owners = self._active().model_runs
+        owner = owners.get(options.get("model"), max(owners.values(), key=lambda o: o[1] or -1,
+                                                     default=(self.tracker.last_run, None)))[0]
+        if owner is None:
+            raise _Usage("no run with a model in this session yet")
+        v = register_model(owner.run_id, positional[0], model=options.get("model"),
+                           alias=options.get("alias"))
+        print(f"registered {v['name']}/{v['version']} ({v['source']} `{v['model_variable']}` "
+              f"of run {v['run_id']})")
 
     # --- reading
     def _runs(self, args: list[str]) -> RunsTable:
