@@ -24,7 +24,9 @@ def is_fitted_model(obj: Any) -> bool:
     """A fitted scikit-learn-API estimator (pipelines, searches and the xgboost/lightgbm
     wrappers included), or a torch ``nn.Module`` when torch is loaded.
 
-    "Fitted" is scikit-learn's own convention: fit sets attributes ending in ``_``.
+    "Fitted" is scikit-learn's own protocol: ``__sklearn_is_fitted__`` where the estimator
+    defines it (a Pipeline has no fitted attributes of its own), else fit's attributes
+    ending in ``_``.
     """
     if isinstance(obj, type):
         return False
@@ -34,6 +36,11 @@ def is_fitted_model(obj: Any) -> bool:
     kind = type(obj)
     if not (hasattr(kind, "get_params") and hasattr(kind, "fit")):
         return False
+    if callable(getattr(obj, "__sklearn_is_fitted__", None)):  # pipelines, meta-estimators
+        try:
+            return bool(obj.__sklearn_is_fitted__())
+        except Exception:
+            return False
     try:
         attributes = vars(obj)
     except TypeError:
