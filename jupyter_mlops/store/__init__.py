@@ -15,6 +15,7 @@ from .errors import InvalidInput, NoStore, NotFound, StoreError
 from .location import StoreLocation, resolve
 from .migrate import ensure_schema
 from .models import ModelsMixin
+from .predictions import PredictionsMixin
 from .queries import QueriesMixin, iso
 from .records import RecordsMixin, now_ms
 from .schema import SCHEMA_VERSION
@@ -23,7 +24,7 @@ __all__ = ["SCHEMA_VERSION", "InvalidInput", "NoStore", "NotFound", "Store", "St
            "iso", "now_ms"]
 
 
-class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin):
+class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin, PredictionsMixin):
     """An opened store: the database (schema checked or upgraded) and its artifacts."""
 
     def __init__(self, location: StoreLocation, create: bool = True):

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0003"
 
 metadata = MetaData()
 
@@ -245,4 +245,21 @@ alias_events = Table(
     Column("user", String(128)),
     Column("at_ms", Millis, nullable=False),
     Index("ix_alias_events_name_alias", "name", "alias"),
+)
+
+# Sampled requests of model servers (revision 0003): each row is one request's rows, as
+# {"columns", "data"} (inputs) and a list (outputs), the monitor's "current data".
+prediction_log = Table(
+    "prediction_log",
+    metadata,
+    Column("log_id", ID, primary_key=True),
+    Column("name", String(255)),
+    Column("version", Integer),
+    Column("checksum", String(64), nullable=False),
+    Column("at_ms", Millis, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("inputs", Text, nullable=False),
+    Column("outputs", Text, nullable=False),
+    Index("ix_prediction_log_model", "name", "version", "at_ms"),
+    Index("ix_prediction_log_checksum", "checksum", "at_ms"),
 )
