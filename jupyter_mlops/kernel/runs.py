@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,22 @@ def dataset_role(name: str) -> str:
         if hint in lower:
             return role
     return "input"
+
+
+def is_data_like(value: Any) -> bool:
+    """Data a model could learn from, not plotting state: numpy arrays of objects (matplotlib
+    Axes), booleans (masks) or a ``meshgrid`` plane (every row, or every column, the same)
+    are not datasets; DataFrames and Series are."""
+    np = sys.modules.get("numpy")
+    if np is None or not isinstance(value, np.ndarray):
+        return True
+    if value.dtype == object or value.dtype == bool:
+        return False
+    if value.ndim == 2 and min(value.shape) > 2:
+        # first, middle and last row (column) equal: a sample, not a pass over the data
+        rows, columns = value[[0, value.shape[0] // 2, -1]], value[:, [0, value.shape[1] // 2, -1]]
+        return not ((rows == rows[0]).all() or (columns == columns[:, :1]).all())
+    return True
 
 
 class RunBuilder:
@@ -212,5 +229,5 @@ class RunBuilder:
             if variable not in self._models and is_fitted_model(value):
                 self.add_model(variable, value)
             elif (variable not in self._datasets and self.t.config.capture_datasets
-                  and is_dataset(value)):
+                  and is_dataset(value) and is_data_like(value)):
                 self.add_dataset(variable, value)
