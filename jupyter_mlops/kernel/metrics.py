@@ -39,6 +39,9 @@ class MetricCalls:
         self.predicted_from = predicted_from  # the tracker's, across cells
         self.cell_lines: Mapping[str | int, str] = {}  # the running cell's predict lines
         self.values: list[tuple[str, float]] | None = None  # None: no cell is running
+        # metrics that take work to read (a printed classification report): computed on the
+        # writer thread, after the cell
+        self.later: list[Callable[[], list[tuple[str, float]]]] = []
 
     def register(self, patches: Patches) -> None:
         patches.watch("sklearn.metrics", lambda m: [
@@ -53,11 +56,12 @@ class MetricCalls:
             (m.BaseSearchCV, "score", self._score)])
 
     def begin(self, cell_lines: Mapping[str | int, str]) -> None:
-        self.values, self.cell_lines = [], cell_lines
+        self.values, self.cell_lines, self.later = [], cell_lines, []
 
-    def end(self) -> list[tuple[str, float]]:
-        values, self.values = self.values or [], None
-        return values
+    def end(self) -> tuple[list[tuple[str, float]], list[Callable[[], list]]]:
+        """The cell's metric values, and the functions that compute the rest later."""
+        values, later, self.values, self.later = self.values or [], self.later, None, []
+        return values, later
 
     # --- wrappers
     def _wrap(self, original: Callable[..., Any],
@@ -141,15 +145,26 @@ class MetricCalls:
 
     def _report(self, key: str, result: Any, original: Callable[..., Any], args: tuple,
                 kwargs: dict) -> None:
-        report = result if isinstance(result, dict) else original(
-            *args, **{**kwargs, "output_dict": True})
-        for group, field in _REPORT_KEYS:
-            value = report.get(group)
-            if field is not None:
-                value = value.get(field) if isinstance(value, dict) else None
-            if value is not None:
-                label = group if field is None else f"{group}_{field}"
-                self._add(f"{key}_{re.sub(r'[^A-Za-z0-9]+', '_', label)}", value)
+        """A printed report's numbers: the dict version, computed later off the cell's path
+        (see ``later``) unless the notebook asked for the dict itself."""
+        if isinstance(result, dict):
+            self.values.extend(_report_values(key, result))  # type: ignore[union-attr]
+        else:
+            self.later.append(lambda: _report_values(
+                key, original(*args, **{**kwargs, "output_dict": True})))
+
+
+def _report_values(key: str, report: Mapping[str, Any]) -> list[tuple[str, float]]:
+    out = []
+    for group, field in _REPORT_KEYS:
+        value = report.get(group)
+        if field is not None:
+            value = value.get(field) if isinstance(value, dict) else None
+        number = scalar(value)
+        if number is not None:
+            label = group if field is None else f"{group}_{field}"
+            out.append((f"{key}_{re.sub(r'[^A-Za-z0-9]+', '_', label)}", number))
+    return out
 
 
 def _name_of(frame: Any, value: Any) -> str | None:

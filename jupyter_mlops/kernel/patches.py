@@ -12,9 +12,9 @@ and returns its result untouched; its exceptions propagate as they are.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -72,6 +72,10 @@ class Patches:
                     if not callable(original) or key in self._originals:
                         continue
                     wrapper = wrap(original)
+                    if isinstance(owner, types.ModuleType):
+                        # pickled by reference as what it replaces (a scorer made from
+                        # f1_score, sent to a joblib worker, is sklearn.metrics.f1_score there)
+                        wrapper.__module__, wrapper.__qualname__ = owner.__name__, attribute
                     self._originals[key] = (owner, original, wrapper)
                     setattr(owner, attribute, wrapper)
                     rebind[id(original)] = wrapper
@@ -95,7 +99,13 @@ class _AfterImport:
             return None
         self._finding.name = fullname
         try:
-            spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+            spec = None
+            for finder in list(sys.meta_path):  # as the import system would, without us
+                find = getattr(finder, "find_spec", None)
+                if finder is not self and find is not None:
+                    spec = find(fullname, path, target)
+                    if spec is not None:
+                        break
         finally:
             self._finding.name = None
         loader = getattr(spec, "loader", None)

@@ -205,3 +205,21 @@ def test_a_name_from_before_tracking_still_warns(run, tracker, store):
     run("loss = sum(base * i for i in range(2))")
     (only,) = runs(tracker, store)
     assert any("`base`" in w and "before tracking" in w for w in only["warnings"])
+
+
+def test_wrapped_functions_pickle_as_the_library_functions(data, run, shell):
+    import pickle
+
+    import sklearn.metrics
+
+    cloudpickle = pytest.importorskip("cloudpickle")  # what joblib's workers use
+
+    run("from sklearn.metrics import f1_score, make_scorer\nscorer = make_scorer(f1_score)")
+    wrapped = shell.user_ns["f1_score"]
+    assert wrapped is sklearn.metrics.f1_score and wrapped.__wrapped__  # tracked
+    for dumps in (pickle.dumps, cloudpickle.dumps):
+        data_ = dumps(shell.user_ns["scorer"])
+        assert len(data_) < 2000  # by reference, not the tracker's closure
+        assert pickle.loads(data_)._score_func is wrapped
+    run("%track off")
+    assert shell.user_ns["f1_score"] is sklearn.metrics.f1_score is wrapped.__wrapped__
