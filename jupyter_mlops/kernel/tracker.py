@@ -132,6 +132,9 @@ class Tracker:
         events.register("pre_run_cell", self.pre_run_cell)
         events.register("post_run_cell", self.post_run_cell)
         api.session_hooks.append(self._api_session)
+        # Open the store (a new one is migrated) now, in the %track cell, rather than on
+        # the writer thread while the user's next cells run.
+        self.writer.flush(5)
         self.active = True
         if not self._atexit:
             atexit.register(self.stop)
