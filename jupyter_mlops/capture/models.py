@@ -71,13 +71,15 @@ def _true(check: Any) -> bool:
         return False
 
 
-def models_in(value: Any) -> Iterator[tuple[str, Any]]:
-    """Fitted models kept in a dict, list or tuple (one level, and ``(name, model)`` pairs as
-    in ``[("svm", SVC()), …]``), with a key that says where: ``"[0]"``, ``"['svm']"``."""
+def models_in(value: Any, depth: int = 2) -> Iterator[tuple[str, Any]]:
+    """Fitted models kept in dicts, lists and tuples (two levels deep: the estimators
+    ``cross_validate(..., return_estimator=True)`` returns, ``[(C, gamma, clf), …]``), with a
+    key that says where: ``"[0]"``, ``"['estimator'][2]"``; a ``(name, model)`` pair, as in
+    ``[("svm", SVC()), …]``, is keyed by its name."""
     if isinstance(value, dict):
-        items = ((f"[{k!r}]", v) for k, v in list(value.items())[:_MAX_CONTAINER])
+        items = [(f"[{k!r}]", v) for k, v in list(value.items())[:_MAX_CONTAINER]]
     elif isinstance(value, (list, tuple)):
-        items = ((f"[{i}]", v) for i, v in enumerate(value[:_MAX_CONTAINER]))
+        items = [(f"[{i}]", v) for i, v in enumerate(value[:_MAX_CONTAINER])]
     else:
         return
     for key, item in items:
@@ -86,6 +88,9 @@ def models_in(value: Any) -> Iterator[tuple[str, Any]]:
             yield f"[{item[0]!r}]", item[1]
         elif is_fitted_model(item):
             yield key, item
+        elif depth > 1:
+            for inner, model in models_in(item, depth - 1):
+                yield key + inner, model
 
 
 def is_search(obj: Any) -> bool:

@@ -94,3 +94,14 @@ def test_models_kept_in_containers():
 ])
 def test_scalar(value, expected):
     assert scalar(value) == expected
+
+
+def test_models_two_levels_deep():
+    from sklearn.model_selection import cross_validate
+
+    results = cross_validate(LogisticRegression(max_iter=500), X, y, cv=3,
+                             return_estimator=True)
+    assert [k for k, _ in models_in(results)] == [f"['estimator'][{i}]" for i in range(3)]
+    clf = LogisticRegression().fit(X, y)
+    assert list(models_in([(0.1, 1.0, clf)])) == [("[0][2]", clf)]
+    assert list(models_in([[[clf]]])) == []  # three levels: not looked at
