@@ -25,6 +25,7 @@ _MAX_PARAM_TEXT = 250
 _MAX_CANDIDATES = 1000
 _MAX_CONTAINER = 100
 _SIMPLE = (str, int, float, bool, type(None))
+_NOT_MODELS = (type, str, bytes, int, float, complex, type(None), list, tuple, dict, set)
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _SEARCH_COLUMNS = ("rank_test_score", "mean_test_score", "std_test_score", "mean_fit_time")
 
@@ -33,7 +34,7 @@ def is_fitted_model(obj: Any) -> bool:
     """A fitted model: a scikit-learn-API estimator (pipelines, searches, the xgboost and
     lightgbm wrappers), a catboost model, a built keras model, a torch ``nn.Module`` or a
     statsmodels results object. Classes and unfitted estimators are not."""
-    if isinstance(obj, type):
+    if isinstance(obj, _NOT_MODELS):
         return False
     kind = type(obj)
     torch_nn = sys.modules.get("torch.nn")
