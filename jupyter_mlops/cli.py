@@ -224,9 +224,20 @@ def _check_text(args: argparse.Namespace) -> None:
                 raise InvalidInput(f"{name.replace('_', ' ')} {text!r} is not valid UTF-8 text")
 
 
+def _attach_sort_value(argv: Sequence[str]) -> list[str]:
+    """``--sort -metrics.accuracy`` as the README writes it: argparse would take a value that
+    starts with ``-`` for an option, so it is attached (``--sort=-metrics.accuracy``)."""
+    args = list(argv)
+    for i, arg in enumerate(args[:-1]):
+        if arg == "--sort" and args[i + 1].startswith("-") and not args[i + 1].startswith("--"):
+            args[i:i + 2] = [f"--sort={args[i + 1]}"]
+            break
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_sort_value(sys.argv[1:] if argv is None else argv))
     try:
         _check_text(args)
         return args.handler(args)

@@ -4,7 +4,7 @@
 (for the server extension) and ``jupyter_mlops_config.{py,json}`` in any
 ``jupyter --paths`` config directory (for kernels, scripts and the CLI), e.g.::
 
-    c.MlopsConfig.store = "postgresql://mlops@db/mlops"
+    c.MlopsConfig.store = "postgresql://mlops@db/mlops"   # pip install "jupyter_mlops[postgresql]"
     c.MlopsConfig.env_allowlist = ["CUDA_VISIBLE_DEVICES", "MY_PROJECT_*"]
 
 The environment variables ``JUPYTER_MLOPS_STORE`` and ``JUPYTER_MLOPS_ARTIFACTS`` override

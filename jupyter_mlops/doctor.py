@@ -34,15 +34,45 @@ def labextension() -> dict[str, Any]:
                   "reinstall: pip install --force-reinstall jupyter_mlops")
 
 
+POSTGRES_EXTRA = 'pip install "jupyter_mlops[postgresql]"'
+
+
+def database_driver(location: Any) -> dict[str, Any] | None:
+    """A failed check when the store's database driver is not installed, else None. The
+    ``postgresql`` extra brings psycopg 3, which SQLAlchemy uses for ``postgresql+psycopg://``
+    (a bare ``postgresql://`` means psycopg2)."""
+    url = location.url
+    if location.kind == "sqlite":
+        return None
+    try:
+        url.get_dialect().import_dbapi()
+    except ImportError as e:
+        driver = url.get_driver_name()
+        if location.kind != "postgresql":
+            fix = f"install the {driver} driver"
+        elif driver == "psycopg":
+            fix = POSTGRES_EXTRA
+        else:
+            fix = f"{POSTGRES_EXTRA} and write the URL as postgresql+psycopg://..."
+        return _check("store", False, f"{location.describe()}: the {driver} driver is not "
+                                      f"installed ({e})", fix)
+    return None
+
+
 def store_checks(store_arg: str | None) -> list[dict[str, Any]]:
     from .config import load_config
     from .store import SCHEMA_VERSION, Store, StoreError
+    from .store.location import resolve
     from .store.migrate import current_revision
 
     config = load_config()
     try:
-        store = Store.open(store_arg, configured_store=config.store,
+        location = resolve(store_arg, configured_store=config.store,
                            configured_artifacts=config.artifacts)
+        missing_driver = database_driver(location)
+        if missing_driver:
+            return [missing_driver]
+        store = Store(location)
         store.db.transact(lambda c: None)  # takes and releases the write lock
     except StoreError as e:
         return [_check("store", False, str(e),

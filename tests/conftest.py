@@ -20,8 +20,11 @@ def store_dir(tmp_path, monkeypatch):
 
 
 # Set by .ci/run (a local PostgreSQL it installs and starts) to run every store test on
-# PostgreSQL as well as SQLite; without it only SQLite is tested.
+# PostgreSQL as well as SQLite; without it the PostgreSQL cases are reported as skipped.
 POSTGRES_URL = os.environ.get("JUPYTER_MLOPS_TEST_POSTGRES")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES_URL, reason="JUPYTER_MLOPS_TEST_POSTGRES does not name an empty PostgreSQL "
+                             "database (.ci/run sets one up)"))]
 
 
 def _empty_postgres(url: str) -> None:
@@ -34,7 +37,7 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
+@pytest.fixture(params=BACKENDS)
 def store(request, store_dir, monkeypatch):
     """An empty store on each backend; JUPYTER_MLOPS_STORE points at it, so a server or a
     subprocess started by the test uses the same one."""

@@ -25,6 +25,7 @@ _MAX_PARAM_TEXT = 250
 _MAX_CANDIDATES = 1000
 _MAX_CONTAINER = 100
 _SIMPLE = (str, int, float, bool, type(None))
+_NOT_MODELS = (type, str, bytes, int, float, complex, type(None), list, tuple, dict, set)
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _SEARCH_COLUMNS = ("rank_test_score", "mean_test_score", "std_test_score", "mean_fit_time")
 
@@ -33,7 +34,7 @@ def is_fitted_model(obj: Any) -> bool:
     """A fitted model: a scikit-learn-API estimator (pipelines, searches, the xgboost and
     lightgbm wrappers), a catboost model, a built keras model, a torch ``nn.Module`` or a
     statsmodels results object. Classes and unfitted estimators are not."""
-    if isinstance(obj, type):
+    if isinstance(obj, _NOT_MODELS):
         return False
     kind = type(obj)
     torch_nn = sys.modules.get("torch.nn")
@@ -71,13 +72,15 @@ def _true(check: Any) -> bool:
         return False
 
 
-def models_in(value: Any) -> Iterator[tuple[str, Any]]:
-    """Fitted models kept in a dict, list or tuple (one level, and ``(name, model)`` pairs as
-    in ``[("svm", SVC()), …]``), with a key that says where: ``"[0]"``, ``"['svm']"``."""
+def models_in(value: Any, depth: int = 2) -> Iterator[tuple[str, Any]]:
+    """Fitted models kept in dicts, lists and tuples (two levels deep: the estimators
+    ``cross_validate(..., return_estimator=True)`` returns, ``[(C, gamma, clf), …]``), with a
+    key that says where: ``"[0]"``, ``"['estimator'][2]"``; a ``(name, model)`` pair, as in
+    ``[("svm", SVC()), …]``, is keyed by its name."""
     if isinstance(value, dict):
-        items = ((f"[{k!r}]", v) for k, v in list(value.items())[:_MAX_CONTAINER])
+        items = [(f"[{k!r}]", v) for k, v in list(value.items())[:_MAX_CONTAINER]]
     elif isinstance(value, (list, tuple)):
-        items = ((f"[{i}]", v) for i, v in enumerate(value[:_MAX_CONTAINER]))
+        items = [(f"[{i}]", v) for i, v in enumerate(value[:_MAX_CONTAINER])]
     else:
         return
     for key, item in items:
@@ -86,6 +89,9 @@ def models_in(value: Any) -> Iterator[tuple[str, Any]]:
             yield f"[{item[0]!r}]", item[1]
         elif is_fitted_model(item):
             yield key, item
+        elif depth > 1:
+            for inner, model in models_in(item, depth - 1):
+                yield key + inner, model
 
 
 def is_search(obj: Any) -> bool:

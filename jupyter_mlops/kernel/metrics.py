@@ -1,6 +1,7 @@
 """Metric values the notebook computes with scikit-learn, whether bound, displayed or printed.
 
-While a kernel is tracked, ``sklearn.metrics``' scoring functions, ``estimator.score``,
+While a kernel is tracked, ``sklearn.metrics``' functions (those that return a number count),
+every estimator class's ``score``,
 ``cross_val_score``/``cross_validate`` and ``classification_report`` are wrapped (see
 ``patches``). A call made by notebook code (its caller's globals are the user namespace:
 scikit-learn's own internal calls, such as a search scoring its candidates, are not) is
@@ -23,7 +24,6 @@ from typing import Any
 from ..capture.models import scalar
 from .patches import Patches
 
-_METRIC_FUNCTION = re.compile(r"(_score|_error|_loss|^classification_report)$")
 _NOT_METRICS = frozenset({"make_scorer", "get_scorer", "check_scoring", "get_scorer_names"})
 _PREDICTION_KEYWORDS = ("y_pred", "y_score", "y_proba", "y_prob", "probas_pred", "labels_pred",
                         "labels")
@@ -39,25 +39,26 @@ class MetricCalls:
         self.predicted_from = predicted_from  # the tracker's, across cells
         self.cell_lines: Mapping[str | int, str] = {}  # the running cell's predict lines
         self.values: list[tuple[str, float]] | None = None  # None: no cell is running
+        # metrics that take work to read (a printed classification report): computed on the
+        # writer thread, after the cell
+        self.later: list[Callable[[], list[tuple[str, float]]]] = []
 
     def register(self, patches: Patches) -> None:
         patches.watch("sklearn.metrics", lambda m: [
-            (m, n, self._function) for n in getattr(m, "__all__", dir(m))
-            if _METRIC_FUNCTION.search(n) and n not in _NOT_METRICS])
+            (m, n, self._function) for n in getattr(m, "__all__", ())
+            if n not in _NOT_METRICS and _is_function(getattr(m, n, None))])
         patches.watch("sklearn.model_selection", lambda m: [
             (m, "cross_val_score", self._cross_val), (m, "cross_validate", self._cross_val)])
-        patches.watch("sklearn.base", lambda m: [
-            (m.ClassifierMixin, "score", self._score), (m.RegressorMixin, "score", self._score)])
-        patches.watch("sklearn.pipeline", lambda m: [(m.Pipeline, "score", self._score)])
-        patches.watch("sklearn.model_selection._search", lambda m: [
-            (m.BaseSearchCV, "score", self._score)])
+        patches.watch("sklearn.", lambda m: [(cls, "score", self._score)
+                                             for cls in _classes_with_score(m)])
 
     def begin(self, cell_lines: Mapping[str | int, str]) -> None:
-        self.values, self.cell_lines = [], cell_lines
+        self.values, self.cell_lines, self.later = [], cell_lines, []
 
-    def end(self) -> list[tuple[str, float]]:
-        values, self.values = self.values or [], None
-        return values
+    def end(self) -> tuple[list[tuple[str, float]], list[Callable[[], list]]]:
+        """The cell's metric values, and the functions that compute the rest later."""
+        values, later, self.values, self.later = self.values or [], self.later, None, []
+        return values, later
 
     # --- wrappers
     def _wrap(self, original: Callable[..., Any],
@@ -141,15 +142,38 @@ class MetricCalls:
 
     def _report(self, key: str, result: Any, original: Callable[..., Any], args: tuple,
                 kwargs: dict) -> None:
-        report = result if isinstance(result, dict) else original(
-            *args, **{**kwargs, "output_dict": True})
-        for group, field in _REPORT_KEYS:
-            value = report.get(group)
-            if field is not None:
-                value = value.get(field) if isinstance(value, dict) else None
-            if value is not None:
-                label = group if field is None else f"{group}_{field}"
-                self._add(f"{key}_{re.sub(r'[^A-Za-z0-9]+', '_', label)}", value)
+        """A printed report's numbers: the dict version, computed later off the cell's path
+        (see ``later``) unless the notebook asked for the dict itself."""
+        if isinstance(result, dict):
+            self.values.extend(_report_values(key, result))  # type: ignore[union-attr]
+        else:
+            self.later.append(lambda: _report_values(
+                key, original(*args, **{**kwargs, "output_dict": True})))
+
+
+def _report_values(key: str, report: Mapping[str, Any]) -> list[tuple[str, float]]:
+    out = []
+    for group, field in _REPORT_KEYS:
+        value = report.get(group)
+        if field is not None:
+            value = value.get(field) if isinstance(value, dict) else None
+        number = scalar(value)
+        if number is not None:
+            label = group if field is None else f"{group}_{field}"
+            out.append((f"{key}_{re.sub(r'[^A-Za-z0-9]+', '_', label)}", number))
+    return out
+
+
+def _is_function(value: Any) -> bool:
+    return callable(value) and not isinstance(value, type)
+
+
+def _classes_with_score(module: Any) -> list[type]:
+    """The classes a module defines with a ``score`` method of their own (every estimator's
+    ``score`` is one of these, inherited or not)."""
+    return [value for value in list(vars(module).values())
+            if isinstance(value, type) and value.__module__ == module.__name__
+            and "score" in value.__dict__]
 
 
 def _name_of(frame: Any, value: Any) -> str | None:

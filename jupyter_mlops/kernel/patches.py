@@ -12,9 +12,9 @@ and returns its result untouched; its exceptions propagate as they are.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -32,16 +32,27 @@ class Patches:
         self._lock = threading.RLock()
 
     def watch(self, module_name: str, plan: Plan) -> None:
+        """Apply ``plan`` to the module ``module_name``, or, for a name ending in ``.``, to
+        every module under that package (``"sklearn."``)."""
         self._plans.setdefault(module_name, []).append(plan)
+
+    def _plans_for(self, name: str) -> list[Plan]:
+        plans = list(self._plans.get(name, ()))
+        for key, more in self._plans.items():
+            if key.endswith(".") and name.startswith(key):
+                plans += more
+        return plans
 
     def start(self) -> None:
         if self._finder is None:
             self._finder = _AfterImport(self._plans.keys(), self._apply)
             sys.meta_path.insert(0, self._finder)
-        for name in list(self._plans):
-            module = sys.modules.get(name)
-            if module is not None:
-                self._apply(module)
+        prefixes = tuple(k for k in self._plans if k.endswith("."))
+        for name in list(sys.modules):
+            if name in self._plans or name.startswith(prefixes):
+                module = sys.modules.get(name)
+                if module is not None:
+                    self._apply(module)
 
     def stop(self) -> None:
         if self._finder is not None:
@@ -65,13 +76,18 @@ class Patches:
                 return
             self._done.add(name)
             rebind: dict[int, Any] = {}
-            for plan in self._plans.get(name, ()):
-                for owner, attribute, wrap in plan(module):
+            for plan in self._plans_for(name):
+                for owner_, attribute_, wrap in plan(module):
+                    owner, attribute = _target(owner_, attribute_)
                     original = getattr(owner, attribute, None)
                     key = (id(owner), attribute)
                     if not callable(original) or key in self._originals:
                         continue
                     wrapper = wrap(original)
+                    if isinstance(owner, types.ModuleType):
+                        # pickled by reference as what it replaces (a scorer made from
+                        # f1_score, sent to a joblib worker, is sklearn.metrics.f1_score there)
+                        wrapper.__module__, wrapper.__qualname__ = owner.__name__, attribute
                     self._originals[key] = (owner, original, wrapper)
                     setattr(owner, attribute, wrapper)
                     rebind[id(original)] = wrapper
@@ -81,21 +97,45 @@ class Patches:
                         self.namespace[key] = rebind[id(value)]
 
 
+def _target(owner: Any, attribute: str) -> tuple[Any, str]:
+    """Where a function really lives: a class's own function, or the function inside a
+    descriptor that makes a method conditional (scikit-learn's ``available_if``, on
+    ``Pipeline.score``: wrapping its ``fn`` keeps ``hasattr`` answering as before). Anything
+    else (properties, inherited methods) is not wrapped."""
+    if not isinstance(owner, type):
+        return owner, attribute
+    raw = owner.__dict__.get(attribute)
+    if isinstance(raw, types.FunctionType):
+        return owner, attribute
+    if isinstance(getattr(raw, "fn", None), types.FunctionType):
+        return raw, "fn"
+    return None, attribute
+
+
 class _AfterImport:
     """A meta-path finder that finds nothing itself: for a watched module it asks the other
     finders, and makes the loader call ``after(module)`` once the module has executed."""
 
     def __init__(self, names: Iterable[str], after: Callable[[Any], None]):
-        self.names = frozenset(names)
+        self.names = frozenset(n for n in names if not n.endswith("."))
+        self.prefixes = tuple(n for n in names if n.endswith("."))
         self.after = after
         self._finding = threading.local()
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if fullname not in self.names or getattr(self._finding, "name", None) == fullname:
+        if fullname not in self.names and not fullname.startswith(self.prefixes):
+            return None
+        if getattr(self._finding, "name", None) == fullname:
             return None
         self._finding.name = fullname
         try:
-            spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+            spec = None
+            for finder in list(sys.meta_path):  # as the import system would, without us
+                find = getattr(finder, "find_spec", None)
+                if finder is not self and find is not None:
+                    spec = find(fullname, path, target)
+                    if spec is not None:
+                        break
         finally:
             self._finding.name = None
         loader = getattr(spec, "loader", None)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..capture.datasets import describe
@@ -40,6 +41,22 @@ def dataset_role(name: str) -> str:
     return "input"
 
 
+def is_data_like(value: Any) -> bool:
+    """Data a model could learn from, not plotting state: numpy arrays of objects (matplotlib
+    Axes), booleans (masks) or a ``meshgrid`` plane (every row, or every column, the same)
+    are not datasets; DataFrames and Series are."""
+    np = sys.modules.get("numpy")
+    if np is None or not isinstance(value, np.ndarray):
+        return True
+    if value.dtype == object or value.dtype == bool:
+        return False
+    if value.ndim == 2 and min(value.shape) > 2:
+        # first, middle and last row (column) equal: a sample, not a pass over the data
+        rows, columns = value[[0, value.shape[0] // 2, -1]], value[:, [0, value.shape[1] // 2, -1]]
+        return not ((rows == rows[0]).all() or (columns == columns[:, :1]).all())
+    return True
+
+
 class RunBuilder:
     def __init__(self, tracker: Tracker, name: str, source: str, seeds: list[int],
                  started_ms: int | None = None):
@@ -51,6 +68,7 @@ class RunBuilder:
         self.seeds = list(seeds)
         self.finished = False
         self._steps: dict[str, int] = {}
+        self._later_steps: dict[str, int] = {}  # touched by the writer thread only
         self._param_keys: set[str] = set()
         self._models: list[str] = []
         self._datasets: dict[str, tuple[str, str]] = {}  # variable -> (name, role)
@@ -103,6 +121,26 @@ class RunBuilder:
             by_step.setdefault(step, {})[key] = value
         for step, group in sorted(by_step.items()):
             self._submit("metrics", values=group, step=step, timestamp_ms=now_ms())
+
+    def add_metrics_later(self, computes: list[Callable[[], list[tuple[str, float]]]]) -> None:
+        """Metrics that take work to read (a printed classification report), computed on
+        the writer thread, off the cell's path; their keys are their own (no other source
+        logs them), so their steps are counted there."""
+        if not computes:
+            return
+        run_id, steps = self.run_id, self._later_steps
+
+        def task(_store: Any) -> list[dict]:
+            records = []
+            for compute in computes:
+                for key, value in compute():
+                    step = steps.get(key, 0)
+                    steps[key] = step + 1
+                    records.append({"op": "metrics", "run_id": run_id, "values": {key: value},
+                                    "step": step, "timestamp_ms": now_ms()})
+            return records
+
+        self.t.writer.submit_task(task)
 
     def add_model(self, variable: str, model: Any, name: str | None = None) -> None:
         label = name or variable
@@ -164,12 +202,14 @@ class RunBuilder:
         self.t.writer.submit_task(task)
 
     def add_evaluation(self, index: int, metrics: Iterable[tuple[str, float]],
+                       later: list[Callable[[], list[tuple[str, float]]]],
                        figures: list[bytes], label: str) -> None:
         """A later cell that scores or plots this run's model (unchanged since): its metrics,
         figures and inputs (a test set, say) join the run, and the cell its lineage."""
         self.seeds.append(index)
         found = self._lineage([index])
         self.add_metrics(metrics)
+        self.add_metrics_later(later)
         self.add_figures(figures, label)
         self._add_slice_inputs(found, self.t.shell.user_ns)
 
@@ -211,5 +251,5 @@ class RunBuilder:
             if variable not in self._models and is_fitted_model(value):
                 self.add_model(variable, value)
             elif (variable not in self._datasets and self.t.config.capture_datasets
-                  and is_dataset(value)):
+                  and is_dataset(value) and is_data_like(value)):
                 self.add_dataset(variable, value)

@@ -132,6 +132,9 @@ class Tracker:
         events.register("pre_run_cell", self.pre_run_cell)
         events.register("post_run_cell", self.post_run_cell)
         api.session_hooks.append(self._api_session)
+        # Open the store (a new one is migrated) now, in the %track cell, rather than on
+        # the writer thread while the user's next cells run.
+        self.writer.flush(5)
         self.active = True
         if not self._atexit:
             atexit.register(self.stop)
@@ -302,7 +305,7 @@ class Tracker:
 
     # --- runs
     def _capture(self, cell: _Cell, status: str, error: str | None) -> None:
-        computed = self.calls.end()
+        computed, later = self.calls.end()
         info = cell.execution.info
         self.predicted_from.update((k, v) for k, v in info.predicted_from.items()
                                    if isinstance(k, str))
@@ -310,18 +313,20 @@ class Tracker:
         models = self._models_of(cell, status)
         metrics = self._named_metrics(cell, status) + computed
         run = cell.run or self.span
-        if run is None and not models and (metrics or cell.figures) and not cell.api_used:
+        produced = bool(metrics or later or cell.figures)
+        if run is None and not models and produced and not cell.api_used:
             owner = self._run_of_model_used(cell)
             if owner is not None:
-                owner.add_evaluation(cell.execution.index, metrics, cell.figures,
+                owner.add_evaluation(cell.execution.index, metrics, later, cell.figures,
                                      str(cell.execution.execution_count))
                 self.last_run = owner
                 return
         new = False
-        if run is None and (models or metrics or cell.figures) and not cell.api_used:
+        if run is None and (models or produced) and not cell.api_used:
             label = cell.execution.label
             name = (f"{type(models[0][1]).__name__} {label}" if models
-                    else f"{metrics[0][0]} {label}" if metrics else f"figure {label}")
+                    else f"{metrics[0][0]} {label}" if metrics
+                    else f"metrics {label}" if later else f"figure {label}")
             run = RunBuilder(self, name, "cell", [cell.execution.index], cell.started_ms)
             new = True
         if run is None and cell.explicit:
@@ -339,6 +344,7 @@ class Tracker:
             if run.source == "cell" and variable in info.defined:
                 self.model_runs[variable] = (run, self.history.last_writer(variable))
         run.add_metrics(metrics)
+        run.add_metrics_later(later)
         run.add_figures(cell.figures, str(cell.execution.execution_count))
         for apply in cell.explicit:
             apply(run)

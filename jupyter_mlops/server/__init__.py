@@ -65,9 +65,19 @@ ROUTES: list[tuple[str, type]] = [
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Registers the routes. A store set in ``jupyter_server_config.py`` is exported to the
+    environment the server's kernels inherit (unless the user set one there), so the server
+    and the notebooks it runs read and write the same store."""
+    import os
+
     from ..config import MlopsConfig
+    from ..store.location import ARTIFACTS_ENV, STORE_ENV
 
     config = MlopsConfig(parent=serverapp)
+    for variable, value in ((STORE_ENV, config.store), (ARTIFACTS_ENV, config.artifacts)):
+        if value and not os.environ.get(variable):
+            local = "://" not in value
+            os.environ[variable] = os.path.abspath(os.path.expanduser(value)) if local else value
     web_app = serverapp.web_app
     web_app.settings["jupyter_mlops_store"] = StoreProvider(config)
     base_url = web_app.settings["base_url"]
