@@ -39,7 +39,7 @@ _NAME_WORDS = ("passwd", "password", "passphrase", "pwd", "secret", "token", "cr
 _ANY_HINT = re.compile(
     r"akia|asia|agpa|aida|aroa|anpa|anva|aipa|gh[pousr]_|github_pat_|glpat-|xox|xapp-|sk-"
     r"|aiza|eyj|private key|hooks\.slack|bearer|basic|://|[?&]\w+=|pass|pwd|secret|token"
-    r"|key|credential|creds|auth|dsn|conn|_pat\b|webhook|_live_|_test_|hf_|sg\.|npm_|pypi-"
+    r"|key|credential|creds|auth|dsn|conn|_pat\b|webhook|_live_|_test_|whsec_|hf_|sg\.|npm_|pypi-"
     r"|%env|%set_env|export|sig",
     re.IGNORECASE,
 )
@@ -62,7 +62,7 @@ _ASSIGNMENTS = re.compile(
 _UNQUOTED = re.compile(
     r"(?P<eh>(?:(?<=\\n)|(?<![\w.\-]))(?:--?)?(?P<en>[A-Za-z_][\w.\-]{0,100})=(?!=))"
     r"(?P<ev>(?![\[({'\"`$])[^\s'\"`;,&\\)\]}]+)"
-    r"|(?P<ih>^[+\-]?[ \t]*(?P<in>[A-Za-z_][\w.\-]{0,100})[ \t]*=[ \t]*)"
+    r"|(?P<ih>^[+\-]?[ \t]*(?P<in>[A-Za-z_][\w.\-]{0,100})[ \t]*=(?!=)[ \t]*)"
     r"(?P<iv>[^\s'\"#;][^\n#;]*?)[ \t]*$"
     r"|(?P<yh>^[+\-]?[ \t]*(?:-[ \t]+)?(?P<yn>[A-Za-z_][\w.\-]{0,100})[ \t]*:[ \t]+)"
     r"(?P<yv>[^\s'\"#{\[|>&*!][^\n#]*?)[ \t]*$"
@@ -78,7 +78,7 @@ _NLP_TOKEN = re.compile(r"(?:pad|eos|bos|unk|sep|cls|mask|sos|start|end|stop|beg
                         r"|image|eot)_?token$", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*")
 _PYTHON_CONSTANTS = frozenset({"None", "True", "False", "null", "true", "false", "~"})
-_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:[\w.+\-]*)")
+_VERSION = re.compile(r"v?\d+(?:\.\d+)+(?:[.+\-]?[0-9A-Za-z]+)*|\d{1,6}")
 _TOKEN_FORMATS = re.compile(
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"  # AWS access key ids
     r"|\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})"  # GitHub
@@ -279,9 +279,11 @@ def _replace_unquoted(match: re.Match[str]) -> str:
     head, name, value = next(groups for groups in _UNQUOTED_GROUPS
                              if match[groups[0]] is not None)
     text = match[value]
-    if text == REDACTED or (name is not None
-                            and not _unquoted_secret(match[name], text, spaced=head != "eh")):
+    if text == REDACTED:
         return match[0]
+    if name is not None and not _unquoted_secret(match[name], text, spaced=head != "eh"):
+        # ``error: could not use Password=…``: the value may hold a named secret itself
+        return match[0] if head == "eh" else match[head] + _UNQUOTED.sub(_replace_unquoted, text)
     return match[head] + REDACTED
 
 
@@ -291,7 +293,7 @@ def _unquoted_secret(name: str, value: str, spaced: bool) -> bool:
     strong = _strong_name(name)
     if not strong and not (is_secret_name(name) and not _VERSION.fullmatch(value)):
         return False  # ``MAX_TOKENS=512`` is a setting
-    if any(ch in value for ch in "([{") or (spaced and "=" in value):
+    if any(ch in value for ch in "([{") or (spaced and (" =" in value or "= " in value)):
         return False  # ``key = d[k]``, ``password: str = …``: Python (``Key=ab==`` is base64)
     # ``f(password=pw)`` passes a variable; ``DB_PASS=hunter`` in a .env file is a value
     return not (_IDENTIFIER.fullmatch(value) and not name.isupper()
