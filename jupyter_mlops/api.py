@@ -53,7 +53,10 @@ class _Process:
         key = str(loc.url)
         with self.lock:
             if key not in self.stores:
+                from .kernel.writer import replay_spooled
+
                 self.stores[key] = Store(loc)
+                replay_spooled(self.stores[key])  # what killed kernels left spooled
             return self.stores[key]
 
     def session(self, store: Store, environment_id: str) -> str:

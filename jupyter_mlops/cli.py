@@ -81,10 +81,13 @@ def _positive_int(text: str) -> int:
 
 def _open(args: argparse.Namespace, create: bool = False) -> Store:
     from .config import load_config
+    from .kernel.writer import replay_spooled
 
     config = load_config()
-    return Store.open(args.store, configured_store=config.store,
-                      configured_artifacts=config.artifacts, create=create)
+    store = Store.open(args.store, configured_store=config.store,
+                       configured_artifacts=config.artifacts, create=create)
+    replay_spooled(store)  # a killed kernel's records, before they are listed
+    return store
 
 
 def cmd_runs(args: argparse.Namespace) -> int:

@@ -34,15 +34,6 @@ REDACTED = "[REDACTED]"
 _NAME_WORDS = ("passwd", "password", "passphrase", "pwd", "secret", "token", "credential",
                "credentials", "apikey", "api_key", "accesskey", "access_key", "secretkey",
                "secret_key", "privatekey", "private_key", "authkey", "auth_key", "_pass")
-# One line-level test for every rule below: a cell that matches none is returned untouched
-# after a single search.
-_ANY_HINT = re.compile(
-    r"akia|asia|agpa|aida|aroa|anpa|anva|aipa|gh[pousr]_|github_pat_|glpat-|xox|xapp-|sk-"
-    r"|aiza|eyj|private key|hooks\.slack|bearer|basic|://|[?&]\w+=|pass|pwd|secret|token"
-    r"|key|credential|creds|auth|dsn|conn|_pat\b|webhook|_live_|_test_|hf_|sg\.|npm_|pypi-"
-    r"|%env|%set_env|export|sig",
-    re.IGNORECASE,
-)
 # A one-line string literal (b"…", f"…" too) that is a whole value: a delimiter follows it.
 _LITERAL = (r"[rbuf]{0,2}(?P<q>[\"'])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])+)(?P=q)"
             r"(?=\s*(?:[,;)}\]#]|$))")
@@ -60,9 +51,9 @@ _ASSIGNMENTS = re.compile(
 # string), connection strings (``;Password=x;``, ``AccountKey=…``), ``--token=x`` flags,
 # YAML ``password: x`` lines, ``--password x`` and ``curl -u user:pass``.
 _UNQUOTED = re.compile(
-    r"(?P<eh>(?:(?<=\\n)|(?<![\w.\-]))(?:--?)?(?P<en>[A-Za-z_][\w.\-]{0,100})=(?!=))"
+    r"(?P<eh>(?:(?<![\w.\-])|(?<=\\n))(?:--?)?(?P<en>[A-Za-z_][\w.\-]{0,100})=(?!=))"
     r"(?P<ev>(?![\[({'\"`$])[^\s'\"`;,&\\)\]}]+)"
-    r"|(?P<ih>^[+\-]?[ \t]*(?P<in>[A-Za-z_][\w.\-]{0,100})[ \t]*=[ \t]*)"
+    r"|(?P<ih>^[+\-]?[ \t]*(?P<in>[A-Za-z_][\w.\-]{0,100})[ \t]*=(?!=)[ \t]*)"
     r"(?P<iv>[^\s'\"#;][^\n#;]*?)[ \t]*$"
     r"|(?P<yh>^[+\-]?[ \t]*(?:-[ \t]+)?(?P<yn>[A-Za-z_][\w.\-]{0,100})[ \t]*:[ \t]+)"
     r"(?P<yv>[^\s'\"#{\[|>&*!][^\n#]*?)[ \t]*$"
@@ -78,7 +69,7 @@ _NLP_TOKEN = re.compile(r"(?:pad|eos|bos|unk|sep|cls|mask|sos|start|end|stop|beg
                         r"|image|eot)_?token$", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*")
 _PYTHON_CONSTANTS = frozenset({"None", "True", "False", "null", "true", "false", "~"})
-_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:[\w.+\-]*)")
+_VERSION = re.compile(r"v?\d+(?:\.\d+)+(?:[.+\-]?[0-9A-Za-z]+)*|\d{1,6}")
 _TOKEN_FORMATS = re.compile(
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"  # AWS access key ids
     r"|\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})"  # GitHub
@@ -136,14 +127,25 @@ _SECRET_PARTS = frozenset({"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD"
 _SECRET_SUFFIXES = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "CREDENTIAL", "APIKEY")
 _DATABASES = frozenset({"DATABASE", "DB", "SQLALCHEMY", "MONGO", "MONGODB", "REDIS", "AMQP",
                         "BROKER", "POSTGRES", "MYSQL"})
-# Fields this package fills with its own ids: a secret word in their name means nothing.
-_OWN_FIELDS = frozenset({"session_id"})
+# Fields this package fills itself (ids, hashes, names of variables, timestamps): nothing in
+# them comes from a user's text, so they are not scanned (the walk stays cheap per cell).
+_OWN_FIELDS = frozenset({
+    "op", "n", "session_id", "execution_id", "run_id", "artifact_id", "environment_id",
+    "dataset_id", "cell_id", "code_hash", "fingerprint", "file_hash", "digest",
+    "names_defined", "names_used", "execution_ids", "positions", "status", "media_type",
+    "started_ms", "ended_ms", "heartbeat_ms", "timestamp_ms", "duration_ms", "pid",
+    "pid_started_ms", "seq", "execution_count", "step"})
+_SHORT = 64  # strings up to this long (names, keys, small values) are cached
 
 
 def redact(text: str) -> str:
     """Replace secrets in ``text`` with ``REDACTED``; everything else is left byte for byte."""
-    if not _ANY_HINT.search(text):
-        return text
+    if len(text) <= _SHORT:
+        return _redact_short(text)
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     lower = text.lower()
     for hints, casefold, pattern, replacement in _RULES:
         haystack = lower if casefold else text
@@ -166,9 +168,8 @@ def redact_value(value: Any, secret: bool = False) -> Any:
     if isinstance(value, dict):
         if "media_type" in value and "data" in value:
             return _redact_artifact(value, secret)
-        return {redact(k) if isinstance(k, str) else k:
-                redact_value(v, secret or (isinstance(k, str) and k not in _OWN_FIELDS
-                                           and is_secret_name(k)))
+        return {k if k in _OWN_FIELDS else redact_value(k): v if k in _OWN_FIELDS
+                else redact_value(v, secret or (isinstance(k, str) and is_secret_name(k)))
                 for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(redact_value(v, secret) for v in value)
@@ -206,6 +207,9 @@ def _redact_artifact(artifact: dict, secret: bool) -> dict:
     return out
 
 
+_redact_short = lru_cache(maxsize=8192)(_redact)
+
+
 def _hide(text: str) -> str:
     """A string stored under a secret name: gone, unless it cannot be one (empty, a version
     number such as ``google-auth: 2.38.0``, already redacted)."""
@@ -233,9 +237,7 @@ def _redact_named(text: str, lower: str) -> str:
     if len(lower) != len(text):  # lower() changed some lengths ("İ"): offsets would not match
         return _named_rules(text)
     pieces, done = [], 0
-    for hint in _NAME_HINT.finditer(lower):
-        if hint.start() < done:
-            continue
+    while (hint := _NAME_HINT.search(lower, done)) is not None:
         start = lower.rfind("\n", 0, hint.start()) + 1
         end = lower.find("\n", hint.end())
         end = len(text) if end == -1 else end
@@ -245,7 +247,9 @@ def _redact_named(text: str, lower: str) -> str:
 
 
 def _named_rules(text: str) -> str:
-    return _UNQUOTED.sub(_replace_unquoted, _ASSIGNMENTS.sub(_replace_assignment, text))
+    if "'" in text or '"' in text:
+        text = _ASSIGNMENTS.sub(_replace_assignment, text)
+    return _UNQUOTED.sub(_replace_unquoted, text)
 
 
 def _replace_env(match: re.Match[str]) -> str:
@@ -279,9 +283,11 @@ def _replace_unquoted(match: re.Match[str]) -> str:
     head, name, value = next(groups for groups in _UNQUOTED_GROUPS
                              if match[groups[0]] is not None)
     text = match[value]
-    if text == REDACTED or (name is not None
-                            and not _unquoted_secret(match[name], text, spaced=head != "eh")):
+    if text == REDACTED:
         return match[0]
+    if name is not None and not _unquoted_secret(match[name], text, spaced=head != "eh"):
+        # ``error: could not use Password=…``: the value may hold a named secret itself
+        return match[0] if head == "eh" else match[head] + _UNQUOTED.sub(_replace_unquoted, text)
     return match[head] + REDACTED
 
 
@@ -291,7 +297,7 @@ def _unquoted_secret(name: str, value: str, spaced: bool) -> bool:
     strong = _strong_name(name)
     if not strong and not (is_secret_name(name) and not _VERSION.fullmatch(value)):
         return False  # ``MAX_TOKENS=512`` is a setting
-    if any(ch in value for ch in "([{") or (spaced and "=" in value):
+    if any(ch in value for ch in "([{") or (spaced and (" =" in value or "= " in value)):
         return False  # ``key = d[k]``, ``password: str = …``: Python (``Key=ab==`` is base64)
     # ``f(password=pw)`` passes a variable; ``DB_PASS=hunter`` in a .env file is a value
     return not (_IDENTIFIER.fullmatch(value) and not name.isupper()

@@ -109,6 +109,16 @@ NEGATIVES = [
     "basic statistics of the data",
     "AKIA_LENGTH = 20",
     "x = 'eyJhbGciOiJIUzI1NiJ9'",
+    "max_tokens = 512",
+    "MAX_TOKENS=512",
+    "SECRET_KEY = None",
+    "connect(user=user, password=password)",
+    "api_key = cfg['openai']['key']",
+    "token_budget: int = 4096",
+    "google-auth==2.38.0",
+    "sort_key = 'name'",
+    "%track param lr=0.1 max_depth=3",
+    "--data-dir /tmp/data",
 ]
 
 

@@ -27,7 +27,7 @@ from ..store import Store, StoreError
 from ..store.liveness import HEARTBEAT_INTERVAL_S
 from .apply import apply_unit, units
 from .problems import Problems
-from .spool import Journal, replay_orphans
+from .spool import Journal, replay_orphans, spool_directory
 
 # Errors that mean "the store cannot be written now", as opposed to a bad record.
 OUTAGE = (StoreError, OSError)
@@ -186,19 +186,7 @@ class Writer:
                                 f"{self._describe}.")
 
     def _apply_all(self, store: Store, records: list[dict]) -> tuple[int, BaseException | None]:
-        """Apply in order until an outage: (records done, the outage or None). A record the
-        store refuses is reported and skipped; what follows an outage is kept."""
-        done = 0
-        for unit in units(records):
-            try:
-                apply_unit(store, unit)
-            except OUTAGE as e:
-                return done, e
-            except (DBAPIError, ValueError, LookupError, TypeError) as e:
-                self._problems.report("bad-record", "a tracking record was refused by the "
-                                      "store and skipped", e)
-            done += len(unit)
-        return done, None
+        return write_records(store, records, self._problems)
 
     def _replay_orphans(self, store: Store) -> None:
         """Journals of ended or dead sessions on this store: written, then removed."""
@@ -219,3 +207,41 @@ class Writer:
         self._problems.report(
             "store", f"the store {self._describe} cannot be written; records are spooled to "
             f"{self.journal.path} and will be written when it is back", error)
+
+
+def write_records(store: Store, records: list[dict],
+                  problems: Problems) -> tuple[int, BaseException | None]:
+    """Apply in order until an outage: (records done, the outage or None). A record the
+    store refuses is reported and skipped; what follows an outage is kept."""
+    done = 0
+    for unit in units(records):
+        try:
+            apply_unit(store, unit)
+        except OUTAGE as e:
+            return done, e
+        except (DBAPIError, ValueError, LookupError, TypeError) as e:
+            problems.report("bad-record", "a tracking record was refused by the store and "
+                            "skipped", e)
+        done += len(unit)
+    return done, None
+
+
+def replay_spooled(store: Store) -> int:
+    """Write what dead or ended tracked sessions left in the spool of ``store``: whoever
+    opens the store next (the server, the CLI, a script, a kernel) does it, so a killed
+    kernel's records do not wait for the next tracked session. Never raises: a store that
+    cannot take them leaves the journals for the next opener. Returns how many records."""
+
+    def write(records: list[dict]) -> None:
+        _, error = write_records(store, records, problems)
+        if error is not None:
+            raise error
+
+    problems = Problems()
+    try:
+        count = replay_orphans(spool_directory(str(store.location.url)), store.db.identity,
+                               write)
+        store.sweep_dead_sessions()
+    except OUTAGE:
+        return 0
+    return count

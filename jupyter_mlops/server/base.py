@@ -48,8 +48,11 @@ class StoreProvider:
     def get(self) -> Store:
         with self._lock:
             if self._store is None:
+                from ..kernel.writer import replay_spooled
+
                 self._store = Store.open(configured_store=self.config.store,
                                          configured_artifacts=self.config.artifacts)
+                replay_spooled(self._store)  # what killed kernels left spooled
             return self._store
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from ..redact import redact_value
 from . import schema as s
 from .errors import NotFound
-from .liveness import is_alive, this_host
+from .liveness import is_alive, mark_crashed, this_host
 from .queries import iso
 from .records import check_key, insert_ignore, now_ms, upsert
 
@@ -138,30 +138,25 @@ class CellsMixin:
 
     def sweep_dead_sessions(self) -> int:
         """Sessions of this host still marked running whose process is gone: recorded as
-        crashed, with their running cells and runs. Returns how many."""
+        crashed, with their running cells and runs; cells and runs still "running" in a
+        session that is over (replayed from a dead kernel's journal) end as crashed too.
+        Returns how many sessions."""
         sess = s.sessions.c
         with self.db.read() as c:
             rows = c.execute(select(sess.session_id, sess.host, sess.pid, sess.pid_started_ms,
                                     sess.heartbeat_ms).where(sess.status == "running",
                                                              sess.host == this_host())).all()
+            ex, r = s.cell_executions.c, s.runs.c
+            over = select(sess.session_id).where(sess.status != "running")
+            left = c.execute(select(ex.session_id).where(ex.status == "running",
+                                                         ex.session_id.in_(over))
+                             .union(select(r.session_id).where(r.status == "running",
+                                                               r.session_id.in_(over)))).all()
         dead = [r.session_id for r in rows
                 if not is_alive(r.host, r.pid, r.pid_started_ms, r.heartbeat_ms)]
-        if dead:
-            self.db.transact(lambda c: _mark_crashed(c, dead))
+        if dead or left:
+            self.db.transact(lambda c: mark_crashed(c, dead + [row[0] for row in left]))
         return len(dead)
-
-
-def _mark_crashed(c: Connection, dead: list[str]) -> None:
-    sess, ex, r = s.sessions.c, s.cell_executions.c, s.runs.c
-    for session_id in dead:
-        c.execute(update(s.cell_executions).where(ex.session_id == session_id,
-                                                  ex.status == "running")
-                  .values(status="crashed"))
-        last = select(sess.heartbeat_ms).where(sess.session_id == session_id).scalar_subquery()
-        c.execute(update(s.runs).where(r.session_id == session_id, r.status == "running")
-                  .values(status="crashed", ended_ms=last))
-        c.execute(update(s.sessions).where(sess.session_id == session_id)
-                  .values(status="crashed", ended_ms=sess.heartbeat_ms))
 
 
 def _insert_ignore_statement(c: Connection, table: Any) -> Any:

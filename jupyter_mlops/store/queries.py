@@ -13,12 +13,12 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from . import schema as s
 from .errors import InvalidInput, NotFound, StoreError
-from .liveness import is_alive
+from .liveness import is_alive, mark_crashed
 from .search import RunSearch, build_query, count_query, encode_cursor, since_ms
 
 
@@ -42,7 +42,8 @@ class QueriesMixin:
     def _dead_sessions(self) -> set[str]:
         """Sessions with running runs whose process is gone; recorded as crashed when the
         store can be written, so the check stays cheap."""
-        running = select(s.runs.c.session_id).where(s.runs.c.status == "running").distinct()
+        running = select(s.runs.c.session_id).where(s.runs.c.status == "running").union(
+            select(s.sessions.c.session_id).where(s.sessions.c.status == "running"))
         sess = s.sessions.c
         with self.db.read() as c:
             rows = c.execute(select(sess.session_id, sess.host, sess.pid, sess.pid_started_ms,
@@ -52,7 +53,7 @@ class QueriesMixin:
         if dead:
             # On a read-only store the statuses are corrected on the fly instead.
             with contextlib.suppress(StoreError):
-                self.db.transact(lambda c: _mark_crashed(c, dead))
+                self.db.transact(lambda c: mark_crashed(c, dead))
         return dead
 
     def _status_column(self, dead: set[str]) -> Any:
@@ -297,11 +298,3 @@ def _differ(values: list[Any]) -> bool:
     return any(v != values[0] for v in values[1:])
 
 
-def _mark_crashed(c: Connection, dead: set[str]) -> None:
-    r, sess = s.runs.c, s.sessions.c
-    for session_id in dead:
-        last = select(sess.heartbeat_ms).where(sess.session_id == session_id).scalar_subquery()
-        c.execute(update(s.runs).where(r.session_id == session_id, r.status == "running")
-                  .values(status="crashed", ended_ms=last))
-        c.execute(update(s.sessions).where(sess.session_id == session_id, sess.ended_ms.is_(None))
-                  .values(status="crashed", ended_ms=sess.heartbeat_ms))
