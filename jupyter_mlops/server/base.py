@@ -62,12 +62,25 @@ class MlopsHandler(APIHandler):
     auth_resource = "jupyter_mlops"
 
     async def prepare(self) -> None:  # type: ignore[override]
-        await super().prepare()
         declared = self.request.headers.get("Content-Length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise web.HTTPError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         # A chunked body has no length up front: the connection drops it past the limit.
         self.request.connection.set_max_body_size(MAX_BODY_BYTES)  # type: ignore[union-attr]
+        try:
+            await super().prepare()  # authentication, XSRF, origin
+        except web.HTTPError as e:
+            if declared in ("", "0") and "Transfer-Encoding" not in self.request.headers:
+                raise
+            # Refuse once the (bounded) body is read: a connection closed with input unread
+            # is reset, and the client would see that instead of this answer. The verb is
+            # replaced on this instance, so it cannot run.
+            refusal = e
+
+            def refuse(*_args: Any, **_kwargs: Any) -> None:
+                raise refusal
+
+            setattr(self, self.request.method.lower(), refuse)  # type: ignore[union-attr]
 
     def data_received(self, chunk: bytes) -> None:
         self.request.body += chunk  # at most MAX_BODY_BYTES, in chunks of 64 KiB

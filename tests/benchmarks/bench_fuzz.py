@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from jupyter_mlops.store import Store
 from jupyter_mlops.store.search import InvalidInput, parse_condition
-from tests.server.fuzz import fuzz, loop_hold, probed_server, seed
+from tests.server.fuzz import fuzz, loop_hold, probed_server, raw_request, seed
 
 OLD_CONDITION = re.compile(r"^(metrics|params|tags)\.(.+?)\s*(>=|<=|!=|=|>|<)\s*(.*)$", re.S)
 REPEAT = 5
@@ -65,19 +65,6 @@ def _refused(text: str) -> None:
     raise AssertionError("accepted")
 
 
-def _raw(port: int, head: str, body: bytes = b"") -> bytes:
-    async def talk() -> bytes:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(head.encode() + b"\r\n" + body)
-        await writer.drain()
-        try:
-            return await asyncio.wait_for(reader.read(1 << 16), timeout=30)
-        finally:
-            writer.close()
-
-    return asyncio.run(talk())
-
-
 def worst_cases(server, run_ids: list[str]) -> None:
     api, auth = server.api, server.auth
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
@@ -97,10 +84,10 @@ def worst_cases(server, run_ids: list[str]) -> None:
             headers=json_headers),
         "note of 100,000 chars": lambda: requests.patch(
             f"{api}/runs/{run_ids[0]}", json={"notes": "n" * 100_000}, headers=auth),
-        "120 MB note (declared)": lambda: _raw(port, (
+        "120 MB note (declared)": lambda: asyncio.run(raw_request(port, (
             f"PATCH /jupyter-mlops/api/runs/{run_ids[0]} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: {auth['Authorization']}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {120 * 1024 * 1024}\r\n"), b'{"notes": "'),
+            f"Content-Length: {120 * 1024 * 1024}\r\n"), b'{"notes": "')),
     }
     print(f"\nworst cases over HTTP ({REPEAT} each): status, median response ms, "
           "longest loop hold")

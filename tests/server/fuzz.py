@@ -4,6 +4,7 @@ operation, in CI) and tests/benchmarks/bench_fuzz.py (hundreds, with the figures
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterator
@@ -74,6 +75,18 @@ def probed_server(base: Path, store: Path) -> Iterator[JupyterProcess]:
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     with jupyter_process(base / "root", env) as server:
         yield server
+
+
+async def raw_request(port: int, head: str, body: bytes = b"") -> bytes:
+    """Send a request's head (and maybe the start of its body) and read the answer: what a
+    client uploading a huge body sees before it has sent it."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head.encode() + b"\r\n" + body)
+    await writer.drain()
+    try:
+        return await asyncio.wait_for(reader.read(1 << 16), timeout=30)
+    finally:
+        writer.close()
 
 
 def loop_hold(server: JupyterProcess, reset: bool = True, hold_ms: float = 0) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import requests
 
 from tests.server.fuzz import fuzz, loop_hold, probed_server, seed
 
@@ -51,3 +52,24 @@ def test_the_loop_probe_sees_a_held_loop(fuzzed):
     held = loop_hold(server)
     assert held["longest_cpu_ms"] >= 200 and held["longest_wall_ms"] >= 200
     assert held["longest"] == "ProbeHandler GET /loop-probe"
+
+
+@pytest.mark.parametrize("method, path, params, body", [
+    ("GET", "runs", {"filter": "metrics.a" + " " * 40_000 + "b"}, None),
+    ("GET", "runs", {"limit": "500"}, None),
+    ("PATCH", "runs/{run_id}", None, b'{"tags": [' + b"[]," * 349_000 + b"[]]}"),
+    ("PATCH", "runs/{run_id}", None, b'{"tags": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ("PATCH", "runs/{run_id}", None, b'{"notes": "' + b"n" * 100_000 + b'"}'),
+], ids=["40 KB filter", "500-run page", "1 MiB of []", "5000 deep", "100,000-char note"])
+def test_worst_case_requests_do_not_hold_the_loop(fuzzed, method, path, params, body):
+    """Bounds far above the few milliseconds measured (bench_fuzz.py), so that a shared
+    machine's noise cannot fail them, and far below what a blocking request costs (the old
+    filter regex held the loop ~30 s on the 40 KB filter, through the GIL)."""
+    server, ids, _ = fuzzed
+    loop_hold(server)
+    response = requests.request(method, f"{server.api}/{path.format(run_id=ids['run_id'][0])}",
+                                params=params, data=body, timeout=60,
+                                headers={**server.auth, "Content-Type": "application/json"})
+    assert response.status_code < 500
+    held = loop_hold(server)
+    assert held["longest_cpu_ms"] < 100 and held["longest_wall_ms"] < 1000, held
