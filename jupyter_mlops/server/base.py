@@ -10,6 +10,7 @@ thread pool of its own, answers are serialised there too, request bodies are ref
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -65,12 +66,25 @@ class MlopsHandler(APIHandler):
     auth_resource = "jupyter_mlops"
 
     async def prepare(self) -> None:  # type: ignore[override]
-        await super().prepare()
         declared = self.request.headers.get("Content-Length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise web.HTTPError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         # A chunked body has no length up front: the connection drops it past the limit.
         self.request.connection.set_max_body_size(MAX_BODY_BYTES)  # type: ignore[union-attr]
+        try:
+            await super().prepare()  # authentication, XSRF, origin
+        except web.HTTPError as e:
+            if declared in ("", "0") and "Transfer-Encoding" not in self.request.headers:
+                raise
+            # Refuse once the (bounded) body is read: a connection closed with input unread
+            # is reset, and the client would see that instead of this answer. The verb is
+            # replaced on this instance, so it cannot run.
+            refusal = e
+
+            def refuse(*_args: Any, **_kwargs: Any) -> None:
+                raise refusal
+
+            setattr(self, self.request.method.lower(), refuse)  # type: ignore[union-attr]
 
     def data_received(self, chunk: bytes) -> None:
         self.request.body += chunk  # at most MAX_BODY_BYTES, in chunks of 64 KiB
@@ -81,22 +95,21 @@ class MlopsHandler(APIHandler):
         ``in_thread`` work, never on the event loop."""
         return self.settings["jupyter_mlops_store"].get()
 
+    async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A blocking call (the store's, or reading a blob) on the store's thread pool."""
+        executor = self.settings["jupyter_mlops_store"].executor
+        return await asyncio.get_running_loop().run_in_executor(
+            executor, functools.partial(fn, *args, **kwargs))
+
     async def in_store(self, work: Callable[[Store], T]) -> T:
         """``work(store)`` on the store's thread pool: opening the store and every query
         block on SQLite or the network."""
-        provider: StoreProvider = self.settings["jupyter_mlops_store"]
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(provider.executor, lambda: work(provider.get()))
+        return await self.in_thread(lambda: work(self.store))
 
-    async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Any other blocking call, on the same pool."""
-        return await self.in_store(lambda _store: fn(*args, **kwargs))
-
-    async def respond(self, work: Callable[[Store], Any], status: int = 200) -> None:
+    async def respond(self, work: Callable[[Store], Any]) -> None:
         """Answer with ``work(store)`` as JSON, queried and serialised off the event loop
         (a page of 500 runs takes milliseconds to serialise)."""
         body = await self.in_store(lambda store: dumps(work(store)))
-        self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(body)
 

@@ -3,13 +3,13 @@ clear message, never a 500, and a refused edit changes nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import time
 
 import pytest
 
+from tests.server.fuzz import raw_request
 from tests.server.test_runs_api import _error, _get
 
 API = ("jupyter-mlops", "api")
@@ -149,23 +149,11 @@ async def test_a_body_past_the_limit_is_413(jp_fetch, store, runs):
     assert _run_row(store, runs[0]) == before
 
 
-async def _raw_request(port: int, head: str, body: bytes = b"") -> bytes:
-    """Send a request's head (and maybe part of its body) and read the answer: what a client
-    uploading a huge body sees before it has sent it."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(head.encode() + b"\r\n" + body)
-    await writer.drain()
-    try:
-        return await asyncio.wait_for(reader.read(1 << 16), timeout=10)
-    finally:
-        writer.close()
-
-
 async def test_a_120_mb_note_is_refused_before_it_is_sent(jp_fetch, jp_http_port, jp_base_url,
                                                           jp_auth_header, store, runs):
     await jp_fetch(*API, "health")  # the server is up
     declared = 120 * 1024 * 1024
-    answer = await _raw_request(jp_http_port, (
+    answer = await raw_request(jp_http_port, (
         f"PATCH {jp_base_url}jupyter-mlops/api/runs/{runs[0]} HTTP/1.1\r\n"
         f"Host: 127.0.0.1\r\nAuthorization: {jp_auth_header['Authorization']}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {declared}\r\n"),
@@ -181,7 +169,7 @@ async def test_a_chunked_body_past_the_limit_is_dropped(jp_fetch, jp_http_port, 
     await jp_fetch(*API, "health")
     chunk = b"x" * 65536
     body = b'{"notes": "' + b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20))
-    answer = await _raw_request(jp_http_port, (
+    answer = await raw_request(jp_http_port, (
         f"PATCH {jp_base_url}jupyter-mlops/api/runs/{runs[0]} HTTP/1.1\r\n"
         f"Host: 127.0.0.1\r\nAuthorization: {jp_auth_header['Authorization']}\r\n"
         f"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"), body)
