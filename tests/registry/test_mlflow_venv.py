@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 import jupyter_mlops
 from jupyter_mlops.registry.load import resolve
@@ -36,6 +37,7 @@ print(json.dumps([int(v) for v in model.predict(rows)]))
 """
 
 
+@pytest.mark.timeout(1800)
 def test_mlflow_loads_the_package_with_only_its_requirements(trained, tmp_path):
     store = trained["store"]
     jupyter_mlops.register_model(trained["model_run"], "portable", store=store)
