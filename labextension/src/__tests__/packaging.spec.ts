@@ -9,12 +9,18 @@ function fakeWithRun(models: { variable: string; type: string }[], warnings: str
 }
 
 describe('referenceProblem', () => {
-  it('accepts names references can carry and rejects the rest', () => {
-    expect(referenceProblem('churn-model_v2.x', true)).toBeNull();
-    expect(referenceProblem('', true)).toBe('missing');
-    expect(referenceProblem('', false)).toBeNull();
-    for (const bad of ['a/b', 'a@b', 'models:x', 'two words']) {
-      expect(referenceProblem(bad, true)).toBe('characters');
+  it('follows the registry’s rules for names and aliases', () => {
+    expect(referenceProblem('churn-model_v2.x', 'name')).toBeNull();
+    expect(referenceProblem('2024-churn', 'name')).toBeNull();
+    expect(referenceProblem('', 'name')).toBe('missing');
+    expect(referenceProblem('', 'alias')).toBeNull();
+    expect(referenceProblem('_canary', 'alias')).toBeNull();
+    for (const bad of ['a/b', 'a@b', 'models:x', 'two words', '-lead', 'x'.repeat(129)]) {
+      expect(referenceProblem(bad, 'name')).toBe('invalid');
+    }
+    // A leading digit would read as a version; dots are for names only.
+    for (const bad of ['2', 'v.1', 'prod uction']) {
+      expect(referenceProblem(bad, 'alias')).toBe('invalid');
     }
   });
 });
@@ -100,7 +106,7 @@ describe('PackagingForm', () => {
     const form = new PackagingForm('r1', fakeWithRun([{ variable: 'clf', type: 'X' }]), []);
     await form.load();
     form.update({ name: 'churn/1', alias: 'prod uction' });
-    expect(form.problems).toEqual({ name: 'characters', alias: 'characters' });
+    expect(form.problems).toEqual({ name: 'invalid', alias: 'invalid' });
     form.update({ name: '  ' });
     expect(form.problems.name).toBe('missing');
   });

@@ -60,7 +60,7 @@ describe('RegistryModel', () => {
     const detail = registry.detail('churn')!;
     expect(detail.versions.find(v => v.version === 2)?.aliases).toEqual(['production']);
     expect(detail.versions.find(v => v.version === 1)?.aliases).toEqual([]);
-    expect(detail.alias_history[0]).toMatchObject({ alias: 'production', from_version: 1, to_version: 2 });
+    expect(detail.alias_history[detail.alias_history.length - 1]).toMatchObject({ alias: 'production', from_version: 1, to_version: 2 });
     expect(registry.models?.[0].aliases).toEqual({ production: 2 });
   });
 
@@ -102,7 +102,10 @@ describe('RegistryModel', () => {
     api.failNext.verify = new MlopsRequestError('server', 422, 'train.py failed', 'NameError: df');
     await registry.verify('churn', 1);
     expect(registry.action('churn', 1)).toBeNull();
-    expect(registry.actionError('churn', 1)?.message).toBe('train.py failed');
+    expect(registry.actionError('churn', 1)).toMatchObject({
+      action: 'verifying',
+      error: { message: 'train.py failed', detail: 'NameError: df' }
+    });
     // The next attempt clears it.
     await registry.verify('churn', 1);
     expect(registry.actionError('churn', 1)).toBeNull();

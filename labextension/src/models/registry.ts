@@ -14,6 +14,11 @@ import type { IModelDetail } from './types';
 /** A long-running action on one version. */
 export type VersionAction = 'verifying' | 'downloading';
 
+export interface IActionFailure {
+  action: VersionAction;
+  error: MlopsRequestError;
+}
+
 export type RegistryStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 /** A version the user was just sent to (after packaging it). */
@@ -73,8 +78,8 @@ export class RegistryModel {
     return this._actions.get(key(name, version)) ?? null;
   }
 
-  /** Why the last action on a version failed. */
-  actionError(name: string, version: number): MlopsRequestError | null {
+  /** Which action on a version failed last, and why. */
+  actionError(name: string, version: number): IActionFailure | null {
     return this._actionErrors.get(key(name, version)) ?? null;
   }
 
@@ -163,7 +168,7 @@ export class RegistryModel {
     try {
       await work();
     } catch (error) {
-      this._actionErrors.set(id, asRequestError(error));
+      this._actionErrors.set(id, { action, error: asRequestError(error) });
     } finally {
       this._actions.delete(id);
       this._changed.emit();
@@ -193,7 +198,7 @@ export class RegistryModel {
   private _details = new Map<string, IModelDetail>();
   private _modelErrors = new Map<string, MlopsRequestError>();
   private _actions = new Map<string, VersionAction>();
-  private _actionErrors = new Map<string, MlopsRequestError>();
+  private _actionErrors = new Map<string, IActionFailure>();
   private _changed = new Signal<RegistryModel, void>(this);
 }
 
