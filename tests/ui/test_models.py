@@ -18,9 +18,9 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from jupyter_mlops.store import Store
-from tests.jupyter_process import JupyterStartError
 
-from .helpers import JupyterLabServer, open_lab, running_jupyter_lab, show_sidebar
+from .conftest import lab_or_fail
+from .helpers import JupyterLabServer, open_lab, show_sidebar
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -57,11 +57,8 @@ UNREBUILDABLE_CELLS = [
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
     """A server of its own: the runs and models made here stay out of the other UI tests."""
-    try:
-        with running_jupyter_lab(tmp_path_factory.mktemp("models-lab")) as server:
-            yield server
-    except JupyterStartError as error:
-        pytest.fail(str(error), pytrace=False)
+    with lab_or_fail(tmp_path_factory.mktemp("models-lab")) as server:
+        yield server
 
 
 def execute(folder: Path, name: str, cells: list[str], server: JupyterLabServer) -> None:
@@ -123,6 +120,14 @@ def focus_models(sidebar: Locator) -> None:
     sidebar.locator(".jp-AccordionPanel-title", has_text="Runs").click()
 
 
+def churn_versions(page: Page, server: JupyterLabServer) -> Locator:
+    """The sidebar with Runs collapsed and the versions of `churn` shown."""
+    sidebar = open_sidebar(page, server)
+    focus_models(sidebar)
+    expand(sidebar, "churn")
+    return sidebar
+
+
 def version_item(sidebar: Locator, name: str, version: int) -> Locator:
     return sidebar.locator(
         f'[data-testid="mlops-model-version"][data-model="{name}"][data-version="{version}"]')
@@ -136,14 +141,22 @@ def expand(sidebar: Locator, name: str) -> Locator:
     return model
 
 
-def package_dialog(page: Page, sidebar: Locator, run_id: str) -> Locator:
-    """Open the run's details from its row and press "Package and register model" there."""
-    sidebar.locator(f'[data-run-id="{run_id}"]').click()
-    details = page.locator(f'[data-testid="mlops-run-details"][data-run-id="{run_id}"]')
-    details.get_by_test_id("mlops-package").click()
-    dialog = page.locator(".jp-mlops-PackageDialog")
+def package_dialog(page: Page, sidebar: Locator, run_id: str, via: str = "details") -> Locator:
+    """The packaging dialog of a run, opened the way a user would: from the run's details page,
+    from the button on its row, or from its row's context menu."""
     from playwright.sync_api import expect
 
+    row = sidebar.locator(f'[data-run-id="{run_id}"]')
+    if via == "details":
+        row.click()
+        details = page.locator(f'[data-testid="mlops-run-details"][data-run-id="{run_id}"]')
+        details.get_by_test_id("mlops-package").click()
+    elif via == "row":
+        row.get_by_test_id("mlops-package").click()
+    else:
+        row.click(button="right")
+        page.locator(".lm-Menu-item", has_text="Package and Register Model").click()
+    dialog = page.locator(".jp-mlops-PackageDialog")
     expect(dialog.get_by_test_id("mlops-package-dialog")).to_be_visible()
     return dialog
 
@@ -214,7 +227,7 @@ def test_dialog_picks_among_several_models_and_shows_refusals_in_place(
     from playwright.sync_api import expect
 
     sidebar = open_sidebar(page, jupyter_lab)
-    dialog = package_dialog(page, sidebar, kernel_runs["two-models"])
+    dialog = package_dialog(page, sidebar, kernel_runs["two-models"], via="context-menu")
     picker = dialog.locator('select[name="model"]')
     expect(picker.locator("option")).to_have_text(
         ["Choose the model to package", re.compile(r"^lr \("), re.compile(r"^rf \(")])
@@ -229,7 +242,7 @@ def test_dialog_picks_among_several_models_and_shows_refusals_in_place(
 
     # The server refuses a run whose cells cannot rebuild the model: the reason is shown in the
     # dialog, its fields stay as they were, and nothing is registered.
-    dialog = package_dialog(page, sidebar, kernel_runs["unrebuildable"])
+    dialog = package_dialog(page, sidebar, kernel_runs["unrebuildable"], via="row")
     warnings = dialog.get_by_test_id("mlops-package-warnings")
     expect(warnings).to_contain_text("lineage warning")
     dialog.locator('input[name="name"]').fill("early-model")
@@ -250,9 +263,7 @@ def test_move_and_remove_aliases_with_history(
 ) -> None:
     from playwright.sync_api import expect
 
-    sidebar = open_sidebar(page, jupyter_lab)
-    focus_models(sidebar)
-    expand(sidebar, "churn")
+    sidebar = churn_versions(page, jupyter_lab)
     v1, v2 = version_item(sidebar, "churn", 1), version_item(sidebar, "churn", 2)
     expect(v1.get_by_test_id("mlops-version-alias")).to_have_text(["production"])
     expect(v2.get_by_test_id("mlops-version-alias")).to_have_text(["staging"])
@@ -269,6 +280,9 @@ def test_move_and_remove_aliases_with_history(
     assert registered(jupyter_lab, "churn")["aliases"]["production"] == 2
 
     v2.get_by_role("button", name="Remove alias staging from version 2").click()
+    confirm = page.locator(".jp-Dialog", has_text="Remove alias staging?")
+    expect(confirm).to_contain_text("churn@staging will no longer resolve to version 2")
+    confirm.locator(".jp-Dialog-button.jp-mod-warn").click()
     expect(v2.get_by_test_id("mlops-version-alias")).to_have_text(["production"])
     assert "staging" not in registered(jupyter_lab, "churn")["aliases"]
 
@@ -289,9 +303,7 @@ def test_verify_shows_progress_then_badge(
 ) -> None:
     from playwright.sync_api import expect
 
-    sidebar = open_sidebar(page, jupyter_lab)
-    focus_models(sidebar)
-    expand(sidebar, "churn")
+    sidebar = churn_versions(page, jupyter_lab)
     v1 = version_item(sidebar, "churn", 1)
     badge = v1.get_by_test_id("mlops-verification")
     expect(badge).to_have_attribute("data-status", "unverified")
@@ -319,9 +331,7 @@ def test_verify_names_the_changed_dataset(
     original = data.read_text()
     data.write_text(original.replace("\n0,0,0\n", "\n0,4,1\n", 1))
     try:
-        sidebar = open_sidebar(page, jupyter_lab)
-        focus_models(sidebar)
-        expand(sidebar, "churn")
+        sidebar = churn_versions(page, jupyter_lab)
         v2 = version_item(sidebar, "churn", 2)
         v2.get_by_test_id("mlops-verify").click()
         badge = v2.get_by_test_id("mlops-verification")
@@ -337,8 +347,7 @@ def test_verify_names_the_changed_dataset(
 def test_download_a_version_as_zip(
     page: Page, jupyter_lab: JupyterLabServer, kernel_runs: dict[str, str], tmp_path: Path
 ) -> None:
-    sidebar = open_sidebar(page, jupyter_lab)
-    expand(sidebar, "churn")
+    sidebar = churn_versions(page, jupyter_lab)
     with page.expect_download() as download_info:
         version_item(sidebar, "churn", 1).get_by_test_id("mlops-download").click()
     download = download_info.value

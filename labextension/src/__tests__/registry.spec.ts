@@ -69,11 +69,15 @@ describe('RegistryModel', () => {
     await registry.toggle('churn');
     api.failNext.setAlias = new MlopsRequestError('server', 400, 'invalid alias', 'aliases are letters');
     expect(await registry.setAlias('churn', 'bad', 1)).toBe(false);
-    expect(registry.modelError('churn')?.detail).toBe('aliases are letters');
+    expect(registry.aliasError('churn')?.detail).toBe('aliases are letters');
+    expect(registry.modelError('churn')).toBeNull();
     expect(registry.detail('churn')?.aliases).toEqual({});
 
     await registry.deleteAlias('churn', 'missing');
-    expect(registry.modelError('churn')?.kind).toBe('not-found');
+    expect(registry.aliasError('churn')?.kind).toBe('not-found');
+    // A change that goes through clears it.
+    await registry.setAlias('churn', 'staging', 1);
+    expect(registry.aliasError('churn')).toBeNull();
   });
 
   it('marks a version as verifying until the result is in, then shows it', async () => {

@@ -4,6 +4,7 @@
  * actions on each version (verify, download, set an alias) and the alias
  * history. It only renders `RegistryModel`; requests live there.
  */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   Button,
@@ -113,11 +114,7 @@ function ModelItem({
       </button>
       {expanded && error && (
         <RequestError
-          summary={
-            detail
-              ? trans.__('Could not change the aliases of %1.', model.name)
-              : trans.__('Could not load the versions of %1.', model.name)
-          }
+          summary={trans.__('Could not load the versions of %1.', model.name)}
           error={error}
           trans={trans}
         />
@@ -140,9 +137,17 @@ function ModelDetail({
   trans,
   onOpenRun
 }: IModelsPanelProps & { detail: IModelDetail }): JSX.Element {
+  const aliasError = registry.aliasError(detail.name);
   return (
     <div className="jp-mlops-ModelDetail">
       {detail.description && <p className="jp-mlops-Muted">{detail.description}</p>}
+      {aliasError && (
+        <RequestError
+          summary={trans.__('Could not change the aliases of %1.', detail.name)}
+          error={aliasError}
+          trans={trans}
+        />
+      )}
       <ul className="jp-mlops-Versions" aria-label={trans.__('Versions of %1', detail.name)}>
         {detail.versions.map(version => (
           <VersionItem
@@ -202,7 +207,7 @@ function VersionItem({
               className="jp-Button jp-mod-minimal"
               title={trans.__('Remove alias %1 from version %2', alias, version.version)}
               aria-label={trans.__('Remove alias %1 from version %2', alias, version.version)}
-              onClick={() => void registry.deleteAlias(name, alias)}
+              onClick={() => void confirmRemoval(registry, version, alias, trans)}
             >
               <closeIcon.react tag="span" />
             </button>
@@ -296,6 +301,28 @@ function VersionItem({
       )}
     </li>
   );
+}
+
+/** Removing an alias breaks whatever loads `NAME@ALIAS`: ask first, as JupyterLab does for deletions. */
+async function confirmRemoval(
+  registry: RegistryModel,
+  version: IModelVersion,
+  alias: string,
+  trans: TranslationBundle
+): Promise<void> {
+  const result = await showDialog({
+    title: trans.__('Remove alias %1?', alias),
+    body: trans.__(
+      '%1@%2 will no longer resolve to version %3: whatever loads or serves the model by this alias stops finding it until the alias is set again.',
+      version.name,
+      alias,
+      version.version
+    ),
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Remove') })]
+  });
+  if (result.button.accept) {
+    await registry.deleteAlias(version.name, alias);
+  }
 }
 
 function VerificationBadge({

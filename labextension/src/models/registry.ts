@@ -68,9 +68,14 @@ export class RegistryModel {
     return this._details.get(name);
   }
 
-  /** Why the last load of `name`, or an alias change on it, failed. */
+  /** Why the last load of `name`'s versions failed. */
   modelError(name: string): MlopsRequestError | null {
     return this._modelErrors.get(name) ?? null;
+  }
+
+  /** Why the last alias change on `name` was refused. */
+  aliasError(name: string): MlopsRequestError | null {
+    return this._aliasErrors.get(name) ?? null;
   }
 
   /** What is running on a version right now, if anything. */
@@ -139,11 +144,11 @@ export class RegistryModel {
   }
 
   private async _changeAliases(name: string, change: () => Promise<void>): Promise<boolean> {
-    this._modelErrors.delete(name);
+    this._aliasErrors.delete(name);
     try {
       await change();
     } catch (error) {
-      this._modelErrors.set(name, asRequestError(error));
+      this._aliasErrors.set(name, asRequestError(error));
       this._changed.emit();
       return false;
     }
@@ -197,6 +202,7 @@ export class RegistryModel {
   private _highlighted: IVersionRef | null = null;
   private _details = new Map<string, IModelDetail>();
   private _modelErrors = new Map<string, MlopsRequestError>();
+  private _aliasErrors = new Map<string, MlopsRequestError>();
   private _actions = new Map<string, VersionAction>();
   private _actionErrors = new Map<string, IActionFailure>();
   private _changed = new Signal<RegistryModel, void>(this);
