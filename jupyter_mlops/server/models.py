@@ -106,10 +106,10 @@ class ModelDownloadHandler(_ModelsHandler):
     async def get(self, name: str, version: str) -> None:
         number = _version_number(version)
         data = await self.registry(_zip, self.store, f"{name}/{number}")
-        self.set_header("Content-Type", "application/zip")
         self.set_header("Content-Disposition",
                         f'attachment; filename="{_safe(name)}-v{number}.zip"')
-        self.finish(data)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(data, set_content_type="application/zip")
 
 
 class ModelAliasHandler(_ModelsHandler):
