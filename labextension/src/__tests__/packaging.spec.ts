@@ -94,6 +94,14 @@ describe('PackagingForm', () => {
     expect(form.error).toBeNull();
   });
 
+  it('cannot submit a run that holds no model', async () => {
+    const form = new PackagingForm('r1', fakeWithRun([]), []);
+    await form.load();
+    expect(form.status).toBe('ready');
+    expect(form.problems.model).toBe('missing');
+    expect(form.canSubmit).toBe(false);
+  });
+
   it('is unavailable, with the reason, when the run cannot be read', async () => {
     const form = new PackagingForm('nope', new FakeRegistry(), []);
     await form.load();

@@ -306,7 +306,13 @@ function ModelPicker({
     );
   }
   if (models.length === 0) {
-    return null;
+    return (
+      <p className="jp-mlops-InlineError" role="alert" data-testid="mlops-package-model">
+        {trans.__(
+          'This run recorded no fitted model: fit one in a tracked cell, or mark it with %track model VAR.'
+        )}
+      </p>
+    );
   }
   return (
     <label className="jp-mlops-Field">

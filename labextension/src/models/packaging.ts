@@ -108,7 +108,8 @@ export class PackagingForm {
     if (alias) {
       problems.alias = alias;
     }
-    if (this._runModels.length > 1 && !this._fields.model) {
+    // No model at all, or several and none chosen.
+    if (this._runModels.length !== 1 && !this._fields.model) {
       problems.model = 'missing';
     }
     return problems;
