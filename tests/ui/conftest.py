@@ -11,6 +11,7 @@ locally and fail under ``CI=true``, where a skipped browser test would hide a br
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,13 +81,20 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(scope="session")
-def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
+@contextlib.contextmanager
+def lab_or_fail(base: Path) -> Iterator[JupyterLabServer]:
+    """A running JupyterLab under ``base``; a server that cannot start fails the test."""
     try:
-        with running_jupyter_lab(tmp_path_factory.mktemp("jupyterlab")) as server:
+        with running_jupyter_lab(base) as server:
             yield server
     except JupyterStartError as error:
         pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
+    with lab_or_fail(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

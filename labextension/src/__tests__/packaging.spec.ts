@@ -9,12 +9,18 @@ function fakeWithRun(models: { variable: string; type: string }[], warnings: str
 }
 
 describe('referenceProblem', () => {
-  it('accepts names references can carry and rejects the rest', () => {
-    expect(referenceProblem('churn-model_v2.x', true)).toBeNull();
-    expect(referenceProblem('', true)).toBe('missing');
-    expect(referenceProblem('', false)).toBeNull();
-    for (const bad of ['a/b', 'a@b', 'models:x', 'two words']) {
-      expect(referenceProblem(bad, true)).toBe('characters');
+  it('follows the registry’s rules for names and aliases', () => {
+    expect(referenceProblem('churn-model_v2.x', 'name')).toBeNull();
+    expect(referenceProblem('2024-churn', 'name')).toBeNull();
+    expect(referenceProblem('', 'name')).toBe('missing');
+    expect(referenceProblem('', 'alias')).toBeNull();
+    expect(referenceProblem('_canary', 'alias')).toBeNull();
+    for (const bad of ['a/b', 'a@b', 'models:x', 'two words', '-lead', 'x'.repeat(129)]) {
+      expect(referenceProblem(bad, 'name')).toBe('invalid');
+    }
+    // A leading digit would read as a version; dots are for names only.
+    for (const bad of ['2', 'v.1', 'prod uction']) {
+      expect(referenceProblem(bad, 'alias')).toBe('invalid');
     }
   });
 });
@@ -88,6 +94,14 @@ describe('PackagingForm', () => {
     expect(form.error).toBeNull();
   });
 
+  it('cannot submit a run that holds no model', async () => {
+    const form = new PackagingForm('r1', fakeWithRun([]), []);
+    await form.load();
+    expect(form.status).toBe('ready');
+    expect(form.problems.model).toBe('missing');
+    expect(form.canSubmit).toBe(false);
+  });
+
   it('is unavailable, with the reason, when the run cannot be read', async () => {
     const form = new PackagingForm('nope', new FakeRegistry(), []);
     await form.load();
@@ -100,7 +114,7 @@ describe('PackagingForm', () => {
     const form = new PackagingForm('r1', fakeWithRun([{ variable: 'clf', type: 'X' }]), []);
     await form.load();
     form.update({ name: 'churn/1', alias: 'prod uction' });
-    expect(form.problems).toEqual({ name: 'characters', alias: 'characters' });
+    expect(form.problems).toEqual({ name: 'invalid', alias: 'invalid' });
     form.update({ name: '  ' });
     expect(form.problems.name).toBe('missing');
   });

@@ -60,7 +60,7 @@ describe('RegistryModel', () => {
     const detail = registry.detail('churn')!;
     expect(detail.versions.find(v => v.version === 2)?.aliases).toEqual(['production']);
     expect(detail.versions.find(v => v.version === 1)?.aliases).toEqual([]);
-    expect(detail.alias_history[0]).toMatchObject({ alias: 'production', from_version: 1, to_version: 2 });
+    expect(detail.alias_history[detail.alias_history.length - 1]).toMatchObject({ alias: 'production', from_version: 1, to_version: 2 });
     expect(registry.models?.[0].aliases).toEqual({ production: 2 });
   });
 
@@ -69,11 +69,15 @@ describe('RegistryModel', () => {
     await registry.toggle('churn');
     api.failNext.setAlias = new MlopsRequestError('server', 400, 'invalid alias', 'aliases are letters');
     expect(await registry.setAlias('churn', 'bad', 1)).toBe(false);
-    expect(registry.modelError('churn')?.detail).toBe('aliases are letters');
+    expect(registry.aliasError('churn')?.detail).toBe('aliases are letters');
+    expect(registry.modelError('churn')).toBeNull();
     expect(registry.detail('churn')?.aliases).toEqual({});
 
     await registry.deleteAlias('churn', 'missing');
-    expect(registry.modelError('churn')?.kind).toBe('not-found');
+    expect(registry.aliasError('churn')?.kind).toBe('not-found');
+    // A change that goes through clears it.
+    await registry.setAlias('churn', 'staging', 1);
+    expect(registry.aliasError('churn')).toBeNull();
   });
 
   it('marks a version as verifying until the result is in, then shows it', async () => {
@@ -102,7 +106,10 @@ describe('RegistryModel', () => {
     api.failNext.verify = new MlopsRequestError('server', 422, 'train.py failed', 'NameError: df');
     await registry.verify('churn', 1);
     expect(registry.action('churn', 1)).toBeNull();
-    expect(registry.actionError('churn', 1)?.message).toBe('train.py failed');
+    expect(registry.actionError('churn', 1)).toMatchObject({
+      action: 'verifying',
+      error: { message: 'train.py failed', detail: 'NameError: df' }
+    });
     // The next attempt clears it.
     await registry.verify('churn', 1);
     expect(registry.actionError('churn', 1)).toBeNull();

@@ -86,7 +86,7 @@ export class FakeRegistry implements IRegistryAPI {
         entry.aliases.push(alias);
       }
     }
-    detail.alias_history.unshift({ alias, from_version: from, to_version: to, user: 'ana', at: '2026-01-02T00:00:00Z' });
+    detail.alias_history.push({ alias, from_version: from, to_version: to, user: 'ana', at: '2026-01-02T00:00:00Z' });
   }
 
   async deleteAlias(name: string, alias: string) {
@@ -100,7 +100,7 @@ export class FakeRegistry implements IRegistryAPI {
     for (const entry of detail.versions) {
       entry.aliases = entry.aliases.filter(a => a !== alias);
     }
-    detail.alias_history.unshift({ alias, from_version: from, to_version: null, user: 'ana', at: '2026-01-03T00:00:00Z' });
+    detail.alias_history.push({ alias, from_version: from, to_version: null, user: 'ana', at: '2026-01-03T00:00:00Z' });
   }
 
   async verify(name: string, number: number) {

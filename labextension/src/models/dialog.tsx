@@ -143,7 +143,11 @@ function PackageFormView({
   if (status === 'unavailable' && error) {
     return (
       <div data-testid="mlops-package-dialog">
-        <RequestError error={error} trans={trans} />
+        <RequestError
+          summary={trans.__('Could not read what this run holds.')}
+          error={error}
+          trans={trans}
+        />
       </div>
     );
   }
@@ -162,7 +166,9 @@ function PackageFormView({
           </span>
         </div>
       )}
-      {status === 'ready' && error && <RequestError error={error} trans={trans} />}
+      {status === 'ready' && error && (
+        <RequestError summary={trans.__('This run could not be packaged.')} error={error} trans={trans} />
+      )}
       {status === 'registered' && form.version && (
         <Registered version={form.version} trans={trans} onShow={onShow} />
       )}
@@ -263,13 +269,21 @@ function fieldMessage(
   switch (problem) {
     case 'missing':
       return trans.__('Give the model a name.');
-    case 'characters':
-      return field === 'name'
-        ? trans.__('A model name cannot contain spaces, "/", "@" or ":".')
-        : trans.__('An alias cannot contain spaces, "/", "@" or ":".');
+    case 'invalid':
+      return field === 'name' ? nameRule(trans) : aliasRule(trans);
     default:
       return null;
   }
+}
+
+export function nameRule(trans: TranslationBundle): string {
+  return trans.__('Use up to 128 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+}
+
+export function aliasRule(trans: TranslationBundle): string {
+  return trans.__(
+    'Use up to 64 letters, digits, "_" or "-", starting with a letter or "_" (a number would read as a version).'
+  );
 }
 
 function ModelPicker({
@@ -292,7 +306,13 @@ function ModelPicker({
     );
   }
   if (models.length === 0) {
-    return null;
+    return (
+      <p className="jp-mlops-InlineError" role="alert" data-testid="mlops-package-model">
+        {trans.__(
+          'This run recorded no fitted model: fit one in a tracked cell, or mark it with %track model VAR.'
+        )}
+      </p>
+    );
   }
   return (
     <label className="jp-mlops-Field">
@@ -351,22 +371,32 @@ function LineageWarnings({
   );
 }
 
-/** The server's `{error, detail}`, in place. */
+/**
+ * A failed request in place: what could not be done, the server's reason
+ * (the `detail` of its `{error, detail}` body) and, muted, the HTTP status.
+ */
 export function RequestError({
+  summary,
   error,
   trans
 }: {
+  summary: string;
   error: MlopsRequestError;
   trans: TranslationBundle;
 }): JSX.Element {
+  const reason =
+    error.kind === 'network'
+      ? trans.__('Could not reach the Jupyter server. Check that it is still running.')
+      : (error.detail ?? error.message);
   return (
     <div className="jp-mlops-InlineProblem" role="alert" data-testid="mlops-request-error">
-      <p className="jp-mlops-ErrorMessage">
-        {error.kind === 'network'
-          ? trans.__('Could not reach the Jupyter server.')
-          : error.message}
-      </p>
-      {error.detail && <p className="jp-mlops-ErrorDetail">{error.detail}</p>}
+      <p className="jp-mlops-ErrorMessage">{summary}</p>
+      <p className="jp-mlops-ErrorDetail">{reason}</p>
+      {error.status > 0 && (
+        <p className="jp-mlops-Muted">
+          {error.detail ? `HTTP ${error.status} ${error.message}` : `HTTP ${error.status}`}
+        </p>
+      )}
     </div>
   );
 }

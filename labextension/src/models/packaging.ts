@@ -27,22 +27,26 @@ export interface IPackagingFields {
   description: string;
 }
 
-/** Characters that would make `NAME/VERSION` or `NAME@ALIAS` references ambiguous. */
-const REFERENCE_CHARACTERS = /[/@:\s]/;
+/** The registry's rules (`store/models.py`), checked here so the dialog can say so at once. */
+const PATTERNS = {
+  name: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+  // A leading digit would read as a version in `NAME@ALIAS`.
+  alias: /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+};
 
-/** What is wrong with a field: left empty, or holding characters a reference cannot. */
-export type FieldProblem = 'missing' | 'characters';
+/** What is wrong with a field: left empty, or not a valid name or alias. */
+export type FieldProblem = 'missing' | 'invalid';
 
 /**
- * What is wrong with `text` as a model name or alias (`required` for names),
- * or null. The server has the last word (its 400 is shown too); this catches
- * the obvious cases before a request.
+ * What is wrong with `text` as a model name (required) or an alias
+ * (optional in the dialog), or null. The server has the last word: its 400
+ * is shown too.
  */
-export function referenceProblem(text: string, required: boolean): FieldProblem | null {
+export function referenceProblem(text: string, kind: 'name' | 'alias'): FieldProblem | null {
   if (text === '') {
-    return required ? 'missing' : null;
+    return kind === 'name' ? 'missing' : null;
   }
-  return REFERENCE_CHARACTERS.test(text) ? 'characters' : null;
+  return PATTERNS[kind].test(text) ? null : 'invalid';
 }
 
 export class PackagingForm {
@@ -96,15 +100,16 @@ export class PackagingForm {
   /** What stops registration, if anything, by field. */
   get problems(): Partial<Record<keyof IPackagingFields, FieldProblem>> {
     const problems: Partial<Record<keyof IPackagingFields, FieldProblem>> = {};
-    const name = referenceProblem(this._fields.name.trim(), true);
+    const name = referenceProblem(this._fields.name.trim(), 'name');
     if (name) {
       problems.name = name;
     }
-    const alias = referenceProblem(this._fields.alias.trim(), false);
+    const alias = referenceProblem(this._fields.alias.trim(), 'alias');
     if (alias) {
       problems.alias = alias;
     }
-    if (this._runModels.length > 1 && !this._fields.model) {
+    // No model at all, or several and none chosen.
+    if (this._runModels.length !== 1 && !this._fields.model) {
       problems.model = 'missing';
     }
     return problems;

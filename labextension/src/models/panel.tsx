@@ -4,6 +4,7 @@
  * actions on each version (verify, download, set an alias) and the alias
  * history. It only renders `RegistryModel`; requests live there.
  */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   Button,
@@ -13,16 +14,16 @@ import {
   ReactWidget,
   UseSignal
 } from '@jupyterlab/ui-components';
-import React, { useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 
 import { ErrorView } from '../errors';
 import { formatNumber, formatTimestamp, formatWhen } from '../format';
 import type { IRegisteredModel } from '../schema';
-import { RequestError } from './dialog';
+import { aliasRule, RequestError } from './dialog';
 import { referenceProblem } from './packaging';
 import type { RegistryModel } from './registry';
 import type { IAliasMove, IModelDetail, IModelVersion, IVerification } from './types';
-import { verificationLabel, verificationSummary } from './verification';
+import { describeDifference, verificationLabel, verificationSummary } from './verification';
 
 /** Metrics shown on a version's line; the rest are in its package. */
 const KEY_METRICS = 3;
@@ -111,7 +112,13 @@ function ModelItem({
           </span>
         )}
       </button>
-      {expanded && error && <RequestError error={error} trans={trans} />}
+      {expanded && error && (
+        <RequestError
+          summary={trans.__('Could not load the versions of %1.', model.name)}
+          error={error}
+          trans={trans}
+        />
+      )}
       {expanded && !detail && !error && (
         <p className="jp-mlops-Loading" role="status">
           {trans.__('Loading versions…')}
@@ -130,9 +137,17 @@ function ModelDetail({
   trans,
   onOpenRun
 }: IModelsPanelProps & { detail: IModelDetail }): JSX.Element {
+  const aliasError = registry.aliasError(detail.name);
   return (
     <div className="jp-mlops-ModelDetail">
       {detail.description && <p className="jp-mlops-Muted">{detail.description}</p>}
+      {aliasError && (
+        <RequestError
+          summary={trans.__('Could not change the aliases of %1.', detail.name)}
+          error={aliasError}
+          trans={trans}
+        />
+      )}
       <ul className="jp-mlops-Versions" aria-label={trans.__('Versions of %1', detail.name)}>
         {detail.versions.map(version => (
           <VersionItem
@@ -162,22 +177,25 @@ function VersionItem({
 }): JSX.Element {
   const { name } = version;
   const action = registry.action(name, version.version);
-  const error = registry.actionError(name, version.version);
+  const failure = registry.actionError(name, version.version);
   const highlighted =
     registry.highlighted?.name === name && registry.highlighted.version === version.version;
   const metrics = Object.entries(version.metrics).sort().slice(0, KEY_METRICS);
   const [aliasOpen, setAliasOpen] = useState(false);
+  const item = useRef<HTMLLIElement>(null);
+  // Brought into view once, when it becomes the highlighted (just registered) version.
+  useEffect(() => {
+    if (highlighted) {
+      item.current?.scrollIntoView({ block: 'nearest' });
+    }
+  }, [highlighted]);
   return (
     <li
       className={`jp-mlops-Version${highlighted ? ' jp-mod-highlighted' : ''}`}
       data-testid="mlops-model-version"
       data-model={name}
       data-version={version.version}
-      ref={node => {
-        if (highlighted) {
-          node?.scrollIntoView({ block: 'nearest' });
-        }
-      }}
+      ref={item}
     >
       <div className="jp-mlops-VersionLine">
         <b>{trans.__('v%1', version.version)}</b>
@@ -189,7 +207,7 @@ function VersionItem({
               className="jp-Button jp-mod-minimal"
               title={trans.__('Remove alias %1 from version %2', alias, version.version)}
               aria-label={trans.__('Remove alias %1 from version %2', alias, version.version)}
-              onClick={() => void registry.deleteAlias(name, alias)}
+              onClick={() => void confirmRemoval(registry, version, alias, trans)}
             >
               <closeIcon.react tag="span" />
             </button>
@@ -214,7 +232,11 @@ function VersionItem({
         >
           {trans.__('open run')}
         </button>
-        {version.user && <span className="jp-mlops-Muted">{version.user}</span>}
+        {version.user && (
+          <span className="jp-mlops-Muted jp-mlops-User" title={version.user}>
+            {version.user}
+          </span>
+        )}
       </div>
       <div className="jp-mlops-VersionActions">
         <button
@@ -248,6 +270,7 @@ function VersionItem({
           {trans.__('Set alias')}
         </button>
       </div>
+      <VerificationFindings verification={version.verification} trans={trans} />
       {action === 'verifying' && (
         <div className="jp-mlops-Progress" role="status" data-testid="mlops-verify-progress">
           <progress aria-label={trans.__('Verifying')} />
@@ -256,7 +279,17 @@ function VersionItem({
           </span>
         </div>
       )}
-      {error && <RequestError error={error} trans={trans} />}
+      {failure && (
+        <RequestError
+          summary={
+            failure.action === 'verifying'
+              ? trans.__('Version %1 could not be verified.', version.version)
+              : trans.__('Version %1 could not be downloaded.', version.version)
+          }
+          error={failure.error}
+          trans={trans}
+        />
+      )}
       {aliasOpen && (
         <AliasForm
           version={version}
@@ -268,6 +301,28 @@ function VersionItem({
       )}
     </li>
   );
+}
+
+/** Removing an alias breaks whatever loads `NAME@ALIAS`: ask first, as JupyterLab does for deletions. */
+async function confirmRemoval(
+  registry: RegistryModel,
+  version: IModelVersion,
+  alias: string,
+  trans: TranslationBundle
+): Promise<void> {
+  const result = await showDialog({
+    title: trans.__('Remove alias %1?', alias),
+    body: trans.__(
+      '%1@%2 will no longer resolve to version %3: whatever loads or serves the model by this alias stops finding it until the alias is set again.',
+      version.name,
+      alias,
+      version.version
+    ),
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Remove') })]
+  });
+  if (result.button.accept) {
+    await registry.deleteAlias(version.name, alias);
+  }
 }
 
 function VerificationBadge({
@@ -292,6 +347,30 @@ function VerificationBadge({
   );
 }
 
+/** What the last verification found, when it found anything. */
+function VerificationFindings({
+  verification,
+  trans
+}: {
+  verification: IVerification;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const differences = verification.differences ?? [];
+  if (differences.length === 0 && !verification.error) {
+    return null;
+  }
+  return (
+    <ul className="jp-mlops-Differences" data-testid="mlops-verification-findings">
+      {verification.error && <li className="jp-mlops-InlineError">{verification.error}</li>}
+      {differences.map((difference, index) => (
+        <li key={`${difference.kind}-${difference.name}-${index}`}>
+          {describeDifference(difference, trans)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function AliasForm({
   version,
   aliases,
@@ -307,12 +386,12 @@ function AliasForm({
 }): JSX.Element {
   const [alias, setAlias] = useState('');
   const trimmed = alias.trim();
-  const problem = referenceProblem(trimmed, true);
+  const problem = trimmed === '' ? 'missing' : referenceProblem(trimmed, 'alias');
   const current = aliases[trimmed] as number | undefined;
   const listId = `jp-mlops-aliases-${version.name}-${version.version}`;
   let hint = '';
-  if (problem === 'characters') {
-    hint = trans.__('An alias cannot contain spaces, "/", "@" or ":".');
+  if (problem === 'invalid') {
+    hint = aliasRule(trans);
   } else if (current === version.version) {
     hint = trans.__('%1 is already on this version.', trimmed);
   } else if (current !== undefined) {
@@ -386,13 +465,22 @@ function AliasHistory({
   }
   return (
     <details className="jp-mlops-AliasHistory" data-testid="mlops-alias-history">
-      <summary>{trans._n('%1 alias change', '%1 alias changes', history.length)}</summary>
+      <summary>
+        {trans._n('%1 alias change', '%1 alias changes', history.length)}{' '}
+        <span className="jp-mlops-Muted">{trans.__('(newest first)')}</span>
+      </summary>
       <ol>
-        {history.map((move, index) => (
+        {[...history].reverse().map((move, index) => (
           <li key={`${move.alias}-${move.at}-${index}`}>
             <span className="jp-mlops-Tag">{move.alias}</span> {describeMove(move, trans)}{' '}
             <span className="jp-mlops-Muted" title={formatTimestamp(move.at)}>
-              {[move.user, formatWhen(move.at, trans)].filter(Boolean).join(' · ')}
+              {move.user && (
+                <span className="jp-mlops-User" title={move.user}>
+                  {move.user}
+                </span>
+              )}
+              {move.user && ' · '}
+              {formatWhen(move.at, trans)}
             </span>
           </li>
         ))}

@@ -14,6 +14,11 @@ import type { IModelDetail } from './types';
 /** A long-running action on one version. */
 export type VersionAction = 'verifying' | 'downloading';
 
+export interface IActionFailure {
+  action: VersionAction;
+  error: MlopsRequestError;
+}
+
 export type RegistryStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 /** A version the user was just sent to (after packaging it). */
@@ -63,9 +68,14 @@ export class RegistryModel {
     return this._details.get(name);
   }
 
-  /** Why the last load of `name`, or an alias change on it, failed. */
+  /** Why the last load of `name`'s versions failed. */
   modelError(name: string): MlopsRequestError | null {
     return this._modelErrors.get(name) ?? null;
+  }
+
+  /** Why the last alias change on `name` was refused. */
+  aliasError(name: string): MlopsRequestError | null {
+    return this._aliasErrors.get(name) ?? null;
   }
 
   /** What is running on a version right now, if anything. */
@@ -73,8 +83,8 @@ export class RegistryModel {
     return this._actions.get(key(name, version)) ?? null;
   }
 
-  /** Why the last action on a version failed. */
-  actionError(name: string, version: number): MlopsRequestError | null {
+  /** Which action on a version failed last, and why. */
+  actionError(name: string, version: number): IActionFailure | null {
     return this._actionErrors.get(key(name, version)) ?? null;
   }
 
@@ -134,11 +144,11 @@ export class RegistryModel {
   }
 
   private async _changeAliases(name: string, change: () => Promise<void>): Promise<boolean> {
-    this._modelErrors.delete(name);
+    this._aliasErrors.delete(name);
     try {
       await change();
     } catch (error) {
-      this._modelErrors.set(name, asRequestError(error));
+      this._aliasErrors.set(name, asRequestError(error));
       this._changed.emit();
       return false;
     }
@@ -163,7 +173,7 @@ export class RegistryModel {
     try {
       await work();
     } catch (error) {
-      this._actionErrors.set(id, asRequestError(error));
+      this._actionErrors.set(id, { action, error: asRequestError(error) });
     } finally {
       this._actions.delete(id);
       this._changed.emit();
@@ -192,8 +202,9 @@ export class RegistryModel {
   private _highlighted: IVersionRef | null = null;
   private _details = new Map<string, IModelDetail>();
   private _modelErrors = new Map<string, MlopsRequestError>();
+  private _aliasErrors = new Map<string, MlopsRequestError>();
   private _actions = new Map<string, VersionAction>();
-  private _actionErrors = new Map<string, MlopsRequestError>();
+  private _actionErrors = new Map<string, IActionFailure>();
   private _changed = new Signal<RegistryModel, void>(this);
 }
 
