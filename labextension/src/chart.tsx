@@ -94,8 +94,12 @@ export function LineChart({
       {series.length > 1 && (
         <figcaption className="jp-mlops-ChartLegend">
           {series.map((s, index) => (
-            <span key={s.label} style={{ color: COLOURS[index % COLOURS.length] }}>
-              ● <span className="jp-mlops-ChartLegendLabel">{s.label}</span>
+            <span key={s.label}>
+              {/* The swatch is a graphic (3:1 suffices); the label keeps text contrast. */}
+              <span aria-hidden="true" style={{ color: COLOURS[index % COLOURS.length] }}>
+                ●
+              </span>{' '}
+              <span className="jp-mlops-ChartLegendLabel">{s.label}</span>
             </span>
           ))}
         </figcaption>

@@ -516,6 +516,13 @@ function flatten(prefix: string, value: unknown): [string, string][] {
   if (value === null || value === undefined) {
     return [];
   }
+  if (typeof value === 'number' && prefix.endsWith('_bytes')) {
+    // memory_bytes and the like read in human units.
+    return [[prefix.slice(0, -'_bytes'.length), formatBytes(value)]];
+  }
+  if (Array.isArray(value) && value.some(v => typeof v === 'object' && v !== null)) {
+    return value.flatMap((item, index) => flatten(`${prefix}.${index}`, item));
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     const items = Array.isArray(value) ? value : [value];
     return [[prefix, items.map(v => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')]];

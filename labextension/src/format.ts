@@ -92,7 +92,7 @@ export function statusLabel(status: RunStatus, trans: TranslationBundle): string
 
 /** File sizes as people read them. */
 export function formatBytes(size: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = size;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

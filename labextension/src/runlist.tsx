@@ -53,6 +53,16 @@ export function RunsView(props: IRunListProps): JSX.Element {
 
 function RunsBody(props: IRunListProps): JSX.Element {
   const { model, trans } = props;
+  if (model.offline) {
+    return (
+      <div className="jp-mlops-Offline" role="alert" data-testid="mlops-offline">
+        <p>
+          <b>{trans.__('Offline.')}</b>{' '}
+          {trans.__('The Jupyter server does not answer; the list reloads by itself when it is back.')}
+        </p>
+      </div>
+    );
+  }
   if (model.status === 'error' && model.error) {
     return (
       <ErrorView

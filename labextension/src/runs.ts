@@ -25,8 +25,8 @@ import type { IRunPage, IRunSummary } from './schema';
 export const PAGE_SIZE = 200;
 /** Changes are polled this often while the sidebar is visible. */
 export const POLL_INTERVAL_MS = 1000;
-/** Slowest poll after repeated failures. */
-const POLL_MAX_MS = 30_000;
+/** Slowest poll after repeated failures: also how long recovery can take. */
+const POLL_MAX_MS = 10_000;
 
 export type RunsStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -39,7 +39,7 @@ export class RunsModel {
   ) {
     this._poll = new Poll({
       auto: false,
-      factory: () => this.pollChanges(),
+      factory: () => this._pollOrNoteOffline(),
       frequency: { interval: POLL_INTERVAL_MS, backoff: true, max: POLL_MAX_MS },
       // Only while the panel is on screen and the browser tab is visible.
       standby: () => !this._visible || 'when-hidden',
@@ -62,6 +62,15 @@ export class RunsModel {
 
   get error(): MlopsRequestError | null {
     return this._error;
+  }
+
+  /**
+   * The server stopped answering (network failure while polling): the list
+   * shows an offline banner rather than rows that may be stale, and reloads
+   * by itself once the server answers again.
+   */
+  get offline(): boolean {
+    return this._offline;
   }
 
   /** More runs match than are loaded: scroll further to load them. */
@@ -275,6 +284,23 @@ export class RunsModel {
     Signal.clearData(this);
   }
 
+  private async _pollOrNoteOffline(): Promise<void> {
+    try {
+      if (this._offline) {
+        await this.fetchPage({ limit: 1 });
+        this._offline = false;
+        return await this.reload();
+      }
+      await this.pollChanges();
+    } catch (error) {
+      if (asRequestError(error).kind === 'network' && !this._offline) {
+        this._offline = true;
+        this._changed.emit();
+      }
+      throw error; // The poll backs off until the server is back.
+    }
+  }
+
   /** Showing all runs only because the active notebook had none. */
   private _showingFallback(): boolean {
     return (
@@ -304,6 +330,7 @@ export class RunsModel {
     }
   }
 
+  private _offline = false;
   private _filters: IRunFilters = DEFAULT_FILTERS;
   private _activeNotebook: string | null = null;
   private _notebookShown: string | null = null;

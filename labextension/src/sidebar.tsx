@@ -124,7 +124,8 @@ function Header({
             data-testid="mlops-store-location"
             title={trans.__('Store: %1', health.store.location)}
           >
-            {health.store.location}
+            {/* Isolated from the box's right-to-left ellipsis, which would move a leading / to the end. */}
+            <bdi>{health.store.location}</bdi>
           </span>
         </span>
       )}

@@ -5,6 +5,9 @@ in the dark theme checked by axe-core."""
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,7 +79,7 @@ def run_query(view: Locator, text: str) -> None:
 
 
 def shown_names(view: Locator) -> list[str]:
-    return view.locator("[data-run-id] .jp-mlops-LinkButton").all_inner_texts()
+    return view.locator("[data-run-id] .jp-mlops-RunLink").all_inner_texts()
 
 
 def test_query_completes_keys_from_the_store_and_filters(
@@ -152,7 +155,7 @@ def test_column_chooser_sort_group_and_keyboard(
     expect(header).to_contain_text("↓")
     expect(header).to_have_attribute("aria-label", "auc, sorted descending; sort ascending")
     best = max(runs.values(), key=lambda r: r["auc"])["name"]
-    expect(view.locator("[data-run-id] .jp-mlops-LinkButton").first).to_have_text(best)
+    expect(view.locator("[data-run-id] .jp-mlops-RunLink").first).to_have_text(best)
     header.click()
     expect(column).to_have_attribute("aria-sort", "ascending")
     expect(header).to_contain_text("↑")
@@ -212,6 +215,19 @@ def test_each_chart_type_draws_and_exports(
     view.screenshot(path=output_dir / f"experiments-chart-{kind}.png")
 
 
+def wait_for_saved(server: JupyterLabServer, workspace: str, text: str) -> None:
+    url = f"{server.url}lab/api/workspaces/{workspace}"
+    request = urllib.request.Request(url, headers={"Authorization": f"token {server.token}"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            saved = json.load(response)["data"].get("jupyter-mlops:experiments", {})
+        if text in json.dumps(saved):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the workspace never saved {text!r}")
+
+
 def test_saved_view_is_restored_after_reload(
     page: Page, lab: tuple[JupyterLabServer, dict], output_dir: Path
 ) -> None:
@@ -227,8 +243,8 @@ def test_saved_view_is_restored_after_reload(
     page.get_by_role("dialog").locator("input").fill("deep trees")
     page.get_by_role("dialog").get_by_role("button", name="OK").click()
     expect(view.get_by_test_id("mlops-total")).to_have_text("8 runs")
-    page.wait_for_timeout(600)  # the state database write waits for a pause
-
+    # JupyterLab writes its state database into the workspace after a pause.
+    wait_for_saved(server, page.url.split("?")[0].rsplit("/", 1)[-1], "deep trees")
     page.reload()
     page.wait_for_function("() => window.jupyterapp !== undefined")
     page.evaluate("() => window.jupyterapp.restored")
@@ -272,18 +288,56 @@ def test_deep_links_open_a_fresh_page_on_a_view_and_a_run(
         other.goto(f"{server.url}lab?mlops-run={run_id}&token={server.token}")
         details = other.get_by_test_id("mlops-run-details")
         expect(details).to_have_attribute("data-run-id", run_id)
-        expect(details.get_by_test_id("mlops-run-name")).to_contain_text(run["name"])
+        expect(details.get_by_test_id("mlops-run-name")).to_have_value(run["name"])
     finally:
         fresh.close()
 
 
-def contrast_violations(page: Page, selector: str) -> list[dict]:
+# WCAG 2 contrast of every element with its own text under `root`, against the first
+# opaque background behind it; the same formula axe-core's color-contrast rule uses.
+LOW_CONTRAST = """root => {
+    const rgb = css => {
+        const n = (css.match(/[\\d.]+/g) || []).map(Number);
+        // color-mix() computes to color(srgb r g b [/ a]) with channels from 0 to 1.
+        return css.startsWith('color(') ? [n[0] * 255, n[1] * 255, n[2] * 255, n[3] ?? 1] : n;
+    };
+    const linear = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    const lum = ([r, g, b]) => 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    const background = el => {
+        for (; el; el = el.parentElement) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length === 3 || c[3] > 0.9) return c;
+        }
+        return [255, 255, 255];
+    };
+    const bad = [];
+    for (const el of document.querySelector(root).querySelectorAll('*')) {
+        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        const style = getComputedStyle(el);
+        if (!own || style.visibility === 'hidden' || el.getClientRects().length === 0 ||
+            el.closest('[aria-hidden="true"]')) continue;
+        const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large = parseFloat(style.fontSize) >= 24 ||
+            (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) {
+            bad.push(`${el.tagName} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+        }
+    }
+    return bad;
+}"""
+
+
+def contrast_violations(page: Page, selector: str) -> list[str]:
+    """Low-contrast text under `selector`: axe-core's color-contrast violations (and the
+    elements it could not decide), then the same check computed here for every text."""
     page.add_script_tag(content=AXE.read_text())
     result = page.evaluate(
         """selector => axe.run(document.querySelector(selector),
               {runOnly: {type: 'rule', values: ['color-contrast']}})""", selector)
-    return [{"html": node["html"][:120], "why": node["failureSummary"][:200]}
-            for violation in result["violations"] for node in violation["nodes"]]
+    found = [f"axe: {node['html'][:100]} {node['failureSummary'][:160]}"
+             for violation in result["violations"] for node in violation["nodes"]]
+    return found + page.evaluate(LOW_CONTRAST, selector)
 
 
 @pytest.fixture

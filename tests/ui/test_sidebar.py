@@ -115,3 +115,36 @@ def test_sidebar_follows_dark_theme(
     assert luminance(background) < 0.3, background
     assert luminance(text) > 0.6, text
     page.screenshot(path=output_dir / "sidebar-dark.png")
+
+
+def test_store_path_reads_left_to_right(page: Page, jupyter_lab: JupyterLabServer) -> None:
+    """The header elides a long path at its start, without moving its leading / to the end."""
+    sidebar = open_sidebar(page, jupyter_lab)
+    first_two_chars_in_order = sidebar.get_by_test_id("mlops-store-location").evaluate(
+        """node => {
+            const text = node.querySelector('bdi').firstChild, range = document.createRange();
+            const left = i => { range.setStart(text, i); range.setEnd(text, i + 1);
+                                return range.getBoundingClientRect().left; };
+            return text.textContent.startsWith('/') && left(0) < left(1);
+        }""")
+    assert first_two_chars_in_order
+
+
+def test_offline_banner_replaces_rows_and_recovers(
+    page: Page, jupyter_lab: JupyterLabServer, output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    sidebar = open_sidebar(page, jupyter_lab)
+    # Rows, or the empty-store help when this session's store has none yet.
+    rows = sidebar.locator('[data-run-id], [data-testid="mlops-empty-store"]')
+    expect(rows.first).to_be_visible()
+    # What the browser sees when the server has stopped: the connection fails.
+    page.route("**/jupyter-mlops/api/runs*", lambda route: route.abort("connectionrefused"))
+    banner = sidebar.get_by_test_id("mlops-offline")
+    expect(banner).to_contain_text("Offline")
+    expect(rows).to_have_count(0)
+    page.screenshot(path=output_dir / "sidebar-offline.png")
+    page.unroute("**/jupyter-mlops/api/runs*")
+    expect(banner).to_have_count(0, timeout=15_000)
+    expect(rows.first).to_be_visible()

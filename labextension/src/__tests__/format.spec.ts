@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { formatDuration, formatNumber, formatWhen, statusLook } from '../format';
+import { formatBytes, formatDuration, formatNumber, formatWhen, statusLook } from '../format';
 import { explainWarning } from '../warnings';
 
 /** The untranslated bundle, with JupyterLab's `%1` placeholders filled in. */
@@ -48,5 +48,13 @@ describe('explainWarning', () => {
       explainWarning('Cells ran out of notebook order: cell [4] uses `df` from cell [9], which comes after it in the notebook.', trans)
     ).toMatch(/another order/);
     expect(explainWarning('Something new', trans)).toBeNull();
+  });
+});
+
+describe('formatBytes', () => {
+  it('reads memory sizes in human units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(16 * 2 ** 30)).toBe('16.0 GB');
+    expect(formatBytes(3 * 2 ** 40)).toBe('3.0 TB');
   });
 });

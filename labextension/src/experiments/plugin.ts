@@ -77,10 +77,10 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const { commands, shell } = app;
     const model = new ExperimentsModel();
     const tracker = new WidgetTracker<MainAreaWidget>({ namespace: EXPERIMENTS_ID });
-    // The saved view is read before the view first loads its rows.
+    // The state database holds the workspace's data once the layout is restored.
     const restored: Promise<void> = state
-      ? state
-          .fetch(STATE_KEY)
+      ? app.restored
+          .then(() => state.fetch(STATE_KEY))
           .then(value => model.restore(value as unknown as IExperimentsState | undefined))
           .catch(() => model.restore(null))
       : model.restore(null);
@@ -124,7 +124,6 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         void model.refreshCatalog();
       }
       shell.activateById(widget.id);
-      await restored;
       return widget;
     };
 
@@ -154,6 +153,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         const compare = search.get('mlops-compare');
         if (view !== null) {
           await open();
+          await restored; // A link's view wins over the one saved before.
           await model.setView(decodeView(view));
         }
         if (run) {

@@ -170,7 +170,7 @@ export function RunsTable({
                     {key === 'status' && <StatusIcon status={run.status} trans={trans} />}
                     {key === 'name' ? (
                       <button
-                        className="jp-mlops-LinkButton"
+                        className="jp-mlops-RunLink"
                         tabIndex={-1}
                         onClick={() => onOpen(run.run_id)}
                       >
