@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from .jsonout import dumps
 from .registry.cli import add_commands as add_registry_commands
+from .serving.cli import add_commands as add_serving_commands
 from .store import InvalidInput, NoStore, NotFound, Store, StoreError
 
 PROG = "jupyter mlops"
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the installation and the store")
     p.set_defaults(handler=cmd_doctor)
     add_registry_commands(sub, common)
+    add_serving_commands(sub, common)
     return parser
 
 
