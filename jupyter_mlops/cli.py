@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .jsonout import dumps
+from .monitor.cli import add_commands as add_monitor_commands
 from .registry.cli import add_commands as add_registry_commands
 from .serving.cli import add_commands as add_serving_commands
 from .store import InvalidInput, NoStore, NotFound, Store, StoreError
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_doctor)
     add_registry_commands(sub, common)
     add_serving_commands(sub, common)
+    add_monitor_commands(sub, common)
     return parser
 
 

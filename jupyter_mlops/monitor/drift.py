@@ -14,7 +14,8 @@ built on what the profile knows exactly:
   top values plus one "other" bucket.
 - every column: the change of its missing-value share (two-proportion test).
 
-Thresholds are sample-size aware: each is the larger of an effect-size floor (so a large
+Thresholds are sample-size aware (and below ``MIN_ROWS`` current rows nothing is called
+drift): each is the larger of an effect-size floor (so a large
 sample of unchanged data, whose tiny differences are "significant", is not flagged) and the
 statistic's critical value at ``alpha`` for the two sample sizes, Bonferroni-corrected over
 the features compared (so small samples and many features do not raise false alarms).
@@ -38,6 +39,7 @@ PSI_FLOOR = 0.2  # the usual "significant shift" level of PSI
 KS_FLOOR = 0.1  # about a quarter of a standard deviation of mean shift for a normal
 CRAMER_FLOOR = 0.1  # a small association between "which sample" and the category
 MISSING_FLOOR = 0.05  # five points of change in the missing-value share
+MIN_ROWS = 50  # below this the tests' null distributions are too rough to call drift
 _EPS = 1e-4  # floor of a bin's share in PSI (an empty bin would make it infinite)
 OTHER = "(other)"
 
@@ -94,6 +96,8 @@ def compare_column(name: str, profile: Mapping[str, Any], column: Any, level: fl
     tests += shape_tests
     drifted = [t["test"] for t in tests if t["drift"]]
     verdict = f"drift ({', '.join(drifted)})" if drifted else "ok"
+    if len(column) < MIN_ROWS:
+        drifted, verdict = [], f"too few rows ({len(column)} < {MIN_ROWS})"
     return _verdict(name, kind, verdict, bool(drifted), tests, bins=bins,
                     score=max(t["statistic"] / t["threshold"] for t in tests if t["threshold"]))
 
