@@ -41,6 +41,8 @@ def parse(body: bytes, content_type: str, names: Sequence[str]) -> dict[str, lis
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise BadInput(400, "json", f"body is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadInput(400, "json", "body is not acceptable JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise BadInput(400, "format", f"body must be a JSON object with one of {_keys()}")
     found = [k for k in FORMATS if k in doc]
@@ -146,8 +148,15 @@ def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None
     wanted = {c["name"] for c in inputs}
     extra = [c for c in columns if c not in wanted]
     n = rows_of(columns)
-    typed = {c["name"]: _typed(c["name"], c["type"], columns.get(c["name"], [None] * n))
-             for c in inputs}
+    typed = {}
+    for c in inputs:
+        try:
+            typed[c["name"]] = _typed(c["name"], c["type"], columns.get(c["name"], [None] * n))
+        except BadInput:
+            raise
+        except (OverflowError, ValueError, TypeError) as e:  # e.g. 1e400 as a long
+            raise BadInput(400, "type", f"column {c['name']!r} has a value numpy cannot "
+                           f"hold as {c['type']}: {_first_line(e)}") from None
     return pd.DataFrame(typed, copy=False), extra
 
 
@@ -160,11 +169,7 @@ def _typed(name: str, kind: str, values: list) -> Any:
     if kind in ("long", "integer"):
         if present <= {int} or (present <= {int, float}
                                 and all(float(v).is_integer() for v in values)):
-            try:
-                return np.array(values, dtype=np.int64 if kind == "long" else np.int32)
-            except OverflowError:
-                raise BadInput(400, "type", f"column {name!r} has a value out of range for "
-                               f"{kind}") from None
+            return np.array(values, dtype=np.int64 if kind == "long" else np.int32)
         _refuse(name, kind, values,
                 lambda v: type(v) is int or (type(v) is float and v.is_integer()))
     if kind == "boolean":
@@ -189,6 +194,11 @@ def _refuse(name: str, kind: str, values: list, ok: Any) -> None:
     row, value = next((i, v) for i, v in enumerate(values) if not ok(v))
     what = "missing" if value is None else f"{_short(value)} ({_json_type(value)})"
     raise BadInput(400, "type", f"column {name!r} must be {kind}: row {row} is {what}")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:200]
 
 
 def _short(value: Any) -> str:

@@ -83,6 +83,9 @@ ONE = {"age": 40.0, "income": 20000.0, "plan": "basic", "visits": 3}
     (b"", "application/json", 400, "empty body"),
     (b"age,income\n1,2\n", "text/csv", 400, "missing columns 'plan', 'visits'"),
     (b"<xml/>", "application/xml", 415, "unsupported Content-Type"),
+    (b"[" * 30_000, "application/json", 400, "nested too deeply"),
+    (b'{"inputs": {"age": [1], "income": [1], "plan": ["a"], "visits": [1' + b"0" * 30
+     + b"]}}", "application/json", 400, "numpy cannot hold as long"),
     (b"x" * 60_000, "application/json", 413, "over the limit of 52,428"),
 ])
 def test_bad_input_is_a_specific_4xx(server, body, content_type, status, message):
