@@ -31,6 +31,8 @@ MUTATING_METHODS = frozenset({
     "remove", "clear", "sort", "reverse", "update", "add", "discard", "setdefault",
     "__setitem__", "__delitem__",
 })
+PREDICTING_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",
+                                "decision_function", "score_samples"})
 _OPAQUE_CALLS = frozenset({"exec", "eval", "execfile", "globals", "vars", "__import__"})
 _OPAQUE_MAGICS = frozenset({"run", "load", "store", "macro", "recall", "rerun", "load_ext"})
 _MAX_LITERAL_TEXT = 250
@@ -47,6 +49,12 @@ class CodeInfo:
     literals: dict[str, Any] = field(default_factory=dict)
     opaque: str | None = None  # why the cell cannot be fully analysed
     parsed: bool = True
+    # the defined names in the order the cell last bound or mutated them ("fitted last")
+    order: tuple[str, ...] = ()
+    loop_variables: frozenset[str] = frozenset()  # bound only as ``for`` targets
+    # what predictions were made from: ``y_pred = m.predict(X_test)`` gives
+    # {"y_pred": "X_test"}; every predict call also by its line, {3: "X_test"}
+    predicted_from: dict[str | int, str] = field(default_factory=dict)
 
 
 def analyse(source: str) -> CodeInfo:
@@ -66,10 +74,12 @@ def _analyse(source: str) -> CodeInfo:
         return CodeInfo(parsed=False)
     scope = _Scope()
     scope.visit_body(tree.body)
-    used = frozenset(scope.used - _BUILTINS)
+    used = frozenset((scope.used | (scope.deferred - scope.defined)) - _BUILTINS)
     return CodeInfo(defined=frozenset(scope.defined), used=used,
                     mutated=frozenset(scope.mutated), literals=scope.literals,
-                    opaque=scope.opaque)
+                    opaque=scope.opaque, order=tuple(scope.order),
+                    loop_variables=frozenset(scope.loop_bound - scope.other_bound),
+                    predicted_from=scope.predicted_from)
 
 
 def _base_name(node: ast.AST) -> str | None:
@@ -77,6 +87,14 @@ def _base_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _predicted_from(node: ast.AST) -> str | None:
+    """``X_test`` for ``….predict(X_test)`` (and predict_proba, decision_function…)."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in PREDICTING_METHODS and node.args):
+        return _base_name(node.args[0])
+    return None
 
 
 def _literal(node: ast.AST) -> Any:
@@ -102,6 +120,12 @@ class _Scope(ast.NodeVisitor):
         self.mutated: set[str] = set()
         self.literals: dict[str, Any] = {}
         self.opaque: str | None = None
+        self.order: dict[str, None] = {}
+        self.loop_bound: set[str] = set()
+        self.other_bound: set[str] = set()
+        self.predicted_from: dict[str | int, str] = {}
+        self._loop_target = False
+        self.deferred: set[str] = set()  # free names of nested functions
 
     # --- helpers
     def visit_body(self, body: list[ast.stmt]) -> None:
@@ -110,6 +134,9 @@ class _Scope(ast.NodeVisitor):
 
     def define(self, name: str) -> None:
         self.defined.add(name)
+        self.order.pop(name, None)
+        self.order[name] = None
+        (self.loop_bound if self._loop_target else self.other_bound).add(name)
 
     def use(self, name: str) -> None:
         """A read of a name this cell has not (yet) bound: a dependency on earlier cells."""
@@ -121,7 +148,7 @@ class _Scope(ast.NodeVisitor):
         if name is not None:
             self.use(name)
             self.mutated.add(name)
-            self.defined.add(name)
+            self.define(name)
 
     def bind_target(self, target: ast.AST) -> None:
         if isinstance(target, ast.Name):
@@ -143,6 +170,11 @@ class _Scope(ast.NodeVisitor):
         self.visit(node.value)
         for target in node.targets:
             self.bind_target(target)
+        source = _predicted_from(node.value)
+        if source is not None:
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.predicted_from[target.id] = source
         value = _literal(node.value)
         if value is not ...:
             for target in node.targets:
@@ -169,7 +201,11 @@ class _Scope(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
-        self.bind_target(node.target)
+        self._loop_target = True
+        try:
+            self.bind_target(node.target)
+        finally:
+            self._loop_target = False
         self.visit_body(node.body)
         self.visit_body(node.orelse)
 
@@ -231,9 +267,11 @@ class _Scope(ast.NodeVisitor):
             self.visit(default)
 
     def _function(self, args: ast.arguments | None, body: list[ast.stmt]) -> None:
+        """A function, lambda or class body reads its free names when called: names this
+        cell binds anywhere are the cell's own, the rest are uses (see ``_analyse``)."""
         inner = _Function(args)
         inner.visit_body(body)
-        self.used |= inner.free()
+        self.deferred |= inner.free()
         self.defined |= inner.declared_global & inner.defined
         if inner.opaque:
             self.set_opaque(inner.opaque)
@@ -247,7 +285,9 @@ class _Scope(ast.NodeVisitor):
                 inner.visit(condition)
         for element in elements:
             inner.visit(element)
-        self.used |= inner.free()
+        for name in inner.free():  # evaluated here and now
+            self.use(name)
+        self.deferred |= inner.deferred
         if inner.opaque:
             self.set_opaque(inner.opaque)
 
@@ -283,6 +323,9 @@ class _Scope(ast.NodeVisitor):
                            and k.value.value is True for k in node.keywords)
             if func.attr in MUTATING_METHODS or in_place:
                 self.mutate(func.value)
+            source = _predicted_from(node)
+            if source is not None:
+                self.predicted_from[node.lineno] = source
         self.generic_visit(node)
 
     def _magic_call(self, node: ast.Call, func: ast.Attribute) -> None:
@@ -320,4 +363,5 @@ class _Function(_Scope):
 
     def free(self) -> set[str]:
         local = self.defined - self.declared_global
-        return (self.used - local - _BUILTINS) | (self.used & self.declared_global)
+        used = self.used | self.deferred
+        return (used - local - _BUILTINS) | (used & self.declared_global)

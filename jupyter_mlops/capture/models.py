@@ -1,15 +1,20 @@
 """Models and metrics: recognise what a cell produced, without importing any ML library.
 
 These run on the names a tracked cell bound or mutated, so each check is a few attribute
-lookups: a library that is not in ``sys.modules`` cannot have made the object.
+lookups: a library that is not in ``sys.modules`` cannot have made the object, and the
+library's own protocol says whether it is fitted (scikit-learn's ``check_is_fitted``, which
+honours ``__sklearn_is_fitted__``; xgboost and lightgbm wrappers implement that too).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import numbers
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_METRIC_PATTERN = (
@@ -17,35 +22,82 @@ DEFAULT_METRIC_PATTERN = (
     r"|log_loss|rmse|mse|mae|mape|r2|score|mcc|kappa|error|err)(?:_|\d*$)"
 )
 _MAX_PARAM_TEXT = 250
+_MAX_CANDIDATES = 1000
+_MAX_CONTAINER = 100
 _SIMPLE = (str, int, float, bool, type(None))
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_SEARCH_COLUMNS = ("rank_test_score", "mean_test_score", "std_test_score", "mean_fit_time")
 
 
 def is_fitted_model(obj: Any) -> bool:
-    """A fitted scikit-learn-API estimator (pipelines, searches and the xgboost/lightgbm
-    wrappers included), or a torch ``nn.Module`` when torch is loaded.
-
-    "Fitted" is scikit-learn's own protocol: ``__sklearn_is_fitted__`` where the estimator
-    defines it (a Pipeline has no fitted attributes of its own), else fit's attributes
-    ending in ``_``.
-    """
+    """A fitted model: a scikit-learn-API estimator (pipelines, searches, the xgboost and
+    lightgbm wrappers), a catboost model, a built keras model, a torch ``nn.Module`` or a
+    statsmodels results object. Classes and unfitted estimators are not."""
     if isinstance(obj, type):
         return False
+    kind = type(obj)
     torch_nn = sys.modules.get("torch.nn")
     if torch_nn is not None and isinstance(obj, torch_nn.Module):
         return True
-    kind = type(obj)
+    keras = sys.modules.get("keras")
+    if keras is not None and isinstance(obj, getattr(keras, "Model", ())):
+        return bool(getattr(obj, "built", False))
+    wrapper = sys.modules.get("statsmodels.base.wrapper")
+    if wrapper is not None and isinstance(obj, wrapper.ResultsWrapper):
+        return True
     if not (hasattr(kind, "get_params") and hasattr(kind, "fit")):
         return False
-    if callable(getattr(obj, "__sklearn_is_fitted__", None)):  # pipelines, meta-estimators
+    if kind.__module__.startswith("catboost") and callable(getattr(obj, "is_fitted", None)):
+        return _true(obj.is_fitted)
+    validation = sys.modules.get("sklearn.utils.validation")
+    if validation is not None:
         try:
-            return bool(obj.__sklearn_is_fitted__())
-        except Exception:
+            validation.check_is_fitted(obj)
+        except Exception:  # NotFittedError, or not an estimator scikit-learn accepts
             return False
-    try:
-        attributes = vars(obj)
+        return True
+    if hasattr(obj, "__sklearn_is_fitted__"):
+        return _true(obj.__sklearn_is_fitted__)
+    try:  # no scikit-learn loaded: its documented fallback, fitted attributes end in "_"
+        return any(n.endswith("_") and not n.startswith("__") for n in vars(obj))
     except TypeError:
         return False
-    return any(name.endswith("_") and not name.startswith("__") for name in attributes)
+
+
+def _true(check: Any) -> bool:
+    try:
+        return bool(check())
+    except Exception:
+        return False
+
+
+def models_in(value: Any) -> Iterator[tuple[str, Any]]:
+    """Fitted models kept in a dict, list or tuple (one level, and ``(name, model)`` pairs as
+    in ``[("svm", SVC()), …]``), with a key that says where: ``"[0]"``, ``"['svm']"``."""
+    if isinstance(value, dict):
+        items = ((f"[{k!r}]", v) for k, v in list(value.items())[:_MAX_CONTAINER])
+    elif isinstance(value, (list, tuple)):
+        items = ((f"[{i}]", v) for i, v in enumerate(value[:_MAX_CONTAINER]))
+    else:
+        return
+    for key, item in items:
+        if (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                and is_fitted_model(item[1])):
+            yield f"[{item[0]!r}]", item[1]
+        elif is_fitted_model(item):
+            yield key, item
+
+
+def is_search(obj: Any) -> bool:
+    """A fitted hyper-parameter search (``GridSearchCV``, ``RandomizedSearchCV``, halving
+    searches and look-alikes): it has ``cv_results_``."""
+    return isinstance(getattr(obj, "cv_results_", None), dict)
+
+
+def is_predictor(obj: Any) -> bool:
+    """A model that predicts (not a preprocessing step such as a scaler or an encoder)."""
+    return any(callable(getattr(obj, m, None))
+               for m in ("predict", "predict_proba", "decision_function", "forward"))
 
 
 def model_type(obj: Any) -> str:
@@ -53,31 +105,83 @@ def model_type(obj: Any) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
+def param_text(value: Any) -> Any:
+    """A param value as something the store can hold and a person can read: simple values
+    as they are, estimators and functions by name, the rest a short repr without memory
+    addresses (which change on every run and would make equal runs look different)."""
+    if isinstance(value, _SIMPLE):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return value.item() if hasattr(value, "item") else float(value)
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return type(value).__name__
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}".lstrip(".")
+    if isinstance(value, list) and all(isinstance(v, tuple) and len(v) >= 2 for v in value):
+        # Pipeline steps, ColumnTransformer transformers: "name=Class, …"
+        return ", ".join(f"{v[0]}={param_text(v[1])}" for v in value)[:_MAX_PARAM_TEXT]
+    return _ADDRESS.sub("", repr(value))[:_MAX_PARAM_TEXT]
+
+
 def model_params(obj: Any) -> dict[str, Any]:
-    """``get_params(deep=True)`` as simple values: nested estimators become their class name,
-    other objects a short repr. A torch module has no such params: nothing."""
+    """``get_params(deep=True)``: nested estimators' params in scikit-learn's ``step__param``
+    form, each value made readable by ``param_text``. For a search, its best estimator's
+    params (what was kept), not the template's. A torch module has no such params."""
+    if is_search(obj) and hasattr(obj, "best_estimator_"):
+        obj = obj.best_estimator_
     get_params = getattr(obj, "get_params", None)
-    if get_params is None:
+    if get_params is None or isinstance(obj, type):
         return {}
-    params = {}
-    for key, value in get_params(deep=True).items():
-        if isinstance(value, _SIMPLE):
-            if isinstance(value, float) and not math.isfinite(value):
-                value = str(value)
-            params[key] = value
-        elif hasattr(value, "get_params"):
-            params[key] = type(value).__name__
-        else:
-            params[key] = repr(value)[:_MAX_PARAM_TEXT]
-    return params
+    try:
+        params = get_params(deep=True)
+    except Exception:
+        return {}
+    return {key: param_text(value) for key, value in params.items()}
+
+
+def search_results(search: Any) -> tuple[dict[str, Any], float | None, str]:
+    """A fitted search's ``best_params_`` (as ``best.<param>``), ``best_score_`` and a compact
+    CSV of its candidates: their params and mean/std test score, rank and fit time."""
+    best = {f"best.{k}": param_text(v) for k, v in (getattr(search, "best_params_", None)
+                                                    or {}).items()}
+    score = getattr(search, "best_score_", None)
+    score = float(score) if isinstance(score, numbers.Real) and math.isfinite(score) else None
+    results = search.cv_results_
+    params = results.get("params") or []
+    keys = sorted({k for p in params for k in p})
+    columns = [c for c in _SEARCH_COLUMNS if c in results]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*keys, *columns])
+    for i, candidate in enumerate(params[:_MAX_CANDIDATES]):
+        writer.writerow([*(param_text(candidate.get(k, "")) for k in keys),
+                         *(_cell(results[c][i]) for c in columns)])
+    return best, score, out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def metric_value(name: str, value: Any, pattern: re.Pattern[str]) -> float | None:
     """The value of a metric-like scalar bound to ``name`` (numpy scalars included), or None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
     if pattern.search(name) is None:
         return None
+    return scalar(value)
+
+
+def scalar(value: Any) -> float | None:
+    """A real number (numpy scalars and 0-d arrays included) as a float, or None."""
+    if isinstance(value, bool):
+        return None
+    if not isinstance(value, numbers.Real):
+        if getattr(value, "shape", None) != () or not hasattr(value, "item"):
+            return None
+        value = value.item()
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return None
     try:
         return float(value)
     except (TypeError, ValueError, OverflowError):

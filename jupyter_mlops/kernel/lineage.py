@@ -22,6 +22,11 @@ _SHELL_NAMES = frozenset({"get_ipython", "exit", "quit", "open", "In", "Out", "_
                           "__vsc_ipynb_file__", "display"})
 
 
+def _shell_name(name: str) -> bool:
+    """IPython's own names and the module attributes every namespace has (``__name__``)."""
+    return name in _SHELL_NAMES or (name.startswith("__") and name.endswith("__"))
+
+
 @dataclass
 class Execution:
     """One tracked cell execution, as the lineage needs it (kept in memory per session)."""
@@ -85,7 +90,7 @@ class History:
                 result.names.add(name)
                 producer = self.last_writer(name, consumer)
                 if producer is None:
-                    if name in namespace and name not in _SHELL_NAMES:
+                    if name in namespace and not _shell_name(name):
                         result.unresolved.setdefault(name, consumer)
                         producer = self._last_opaque(consumer)
                     if producer is None:
@@ -136,11 +141,24 @@ def warnings(history: History, found: Slice, namespace: Mapping[str, Any],
             out.append(f"Cell {c.label} uses `{name}` from an earlier run of the same cell "
                        f"({p.label}): the notebook run top to bottom would not reproduce it.")
     for name in sorted(found.unresolved):
-        if isinstance(namespace.get(name), types.ModuleType):
+        if _imported(namespace.get(name)):
             continue  # an import: the environment snapshot has its version
         out.append(f"It uses `{name}`, which was defined before tracking started or by code "
                    "that cannot be analysed: how it was made is not on record.")
     return list(dict.fromkeys(out))
+
+
+def _imported(value: Any) -> bool:
+    """A module, or a class or function a library defines (``from sklearn.svm import SVC``
+    before tracking started): where it comes from is the environment, which is on record."""
+    if isinstance(value, types.ModuleType):
+        return True
+    if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)) or callable(
+            getattr(value, "__wrapped__", None)):
+        module = getattr(value, "__module__", None)
+        return isinstance(module, str) and module not in ("__main__", "builtins") \
+            and not module.startswith("__")
+    return False
 
 
 def _first_line(execution: Execution) -> str:

@@ -79,7 +79,7 @@ class TrackMagics(Magics):
         if cell is not None:
             return self._cell(line, cell)  # the user's exceptions propagate as usual
         try:
-            words = shlex.split(line)
+            words = shlex.split(line, comments=True)  # `%track on  # start` as in Python
             command, args = (words[0], words[1:]) if words else ("on", [])
             handler = self._commands().get(command)
             if handler is None:

@@ -1,10 +1,11 @@
-"""Which file a DataFrame or array was read from: pandas ``read_*`` and numpy ``load``,
-``loadtxt``, ``genfromtxt`` and ``fromfile`` are wrapped while a kernel is tracked.
+"""Which file (or built-in dataset) a DataFrame or array came from.
 
-A wrapper calls the original with the same arguments and returns its result untouched (its
-exceptions propagate as they are); afterwards it remembers the result's identity and the
-path. Only functions of already imported modules are wrapped; ``Sources.patch`` is called
-again at every cell, so a module imported later is wrapped from the next cell on.
+While a kernel is tracked, pandas ``read_*``, numpy ``load``/``loadtxt``/``genfromtxt``/
+``fromfile`` and scikit-learn's ``load_*`` are wrapped (see ``patches``): afterwards a
+wrapper remembers the result's identity and where it came from — a file's absolute path, a
+URL (redacted), or ``sklearn.datasets.load_iris`` for a dataset that ships with scikit-learn.
+The notebook's ``open()`` notes the CSV files a cell opens, so data the cell builds from one
+(``csv.reader(open("x.csv"))``) is linked to it too.
 """
 
 from __future__ import annotations
@@ -12,45 +13,54 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..capture.redact import redact
+from .patches import Patches
 
 _NUMPY_READERS = ("load", "loadtxt", "genfromtxt", "fromfile")
-_PATH_KEYWORDS = ("filepath_or_buffer", "path_or_buf", "path", "io", "file", "fname")
+_PATH_KEYWORDS = ("filepath_or_buffer", "path_or_buf", "path", "io", "file", "fname", "f")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
 
 
 class Sources:
     def __init__(self) -> None:
-        self._originals: dict[tuple[Any, str], Callable[..., Any]] = {}
-        self._patched: set[str] = set()
         self._seen: dict[int, tuple[weakref.ref[Any], str]] = {}
+        self.opened: list[str] = []  # CSV files the running cell opened
 
-    def patch(self) -> None:
-        """Wrap the readers of pandas and numpy if they are imported (cheap when done)."""
-        for module_name in ("pandas", "numpy"):
-            if module_name in self._patched:
-                continue
-            module = sys.modules.get(module_name)
-            if module is None:
-                continue
-            names = ([n for n in dir(module) if n.startswith("read_")] if module_name == "pandas"
-                     else list(_NUMPY_READERS))
-            for name in names:
-                original = getattr(module, name, None)
-                if callable(original):
-                    self._originals[(module, name)] = original
-                    setattr(module, name, self._wrap(original))
-            self._patched.add(module_name)
+    def register(self, patches: Patches) -> None:
+        patches.watch("pandas", lambda pd: [(pd, n, self._reader) for n in dir(pd)
+                                            if n.startswith("read_")])
+        patches.watch("numpy", lambda np: [(np, n, self._reader) for n in _NUMPY_READERS])
+        patches.watch("sklearn.datasets", lambda m: [(m, n, self._loader) for n in dir(m)
+                                                     if n.startswith("load_")])
 
-    def unpatch(self) -> None:
-        for (module, name), original in self._originals.items():
-            setattr(module, name, original)
-        self._originals.clear()
-        self._patched.clear()
+    def wrap_open(self, namespace: dict[str, Any]) -> None:
+        """Note the CSVs that notebook code opens (the shell's own ``open`` in the user
+        namespace: library code is not affected)."""
+        original = namespace.get("open", open)
+        if getattr(original, "__jupyter_mlops__", False):
+            return
+
+        @functools.wraps(original)
+        def tracked_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+            handle = original(file, *args, **kwargs)
+            with contextlib.suppress(Exception):
+                path = _local_path(file)
+                if path is not None and path.lower().endswith(_TABLE_SUFFIXES):
+                    self.opened.append(path)
+            return handle
+
+        tracked_open.__jupyter_mlops__ = True  # type: ignore[attr-defined]
+        namespace["open"] = tracked_open
+
+    @staticmethod
+    def unwrap_open(namespace: dict[str, Any]) -> None:
+        current = namespace.get("open")
+        if getattr(current, "__jupyter_mlops__", False):
+            namespace["open"] = current.__wrapped__
 
     def source_of(self, obj: Any) -> str | None:
         entry = self._seen.get(id(obj))
@@ -58,24 +68,66 @@ class Sources:
             return None
         return entry[1]
 
-    def _wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
+    def remember(self, obj: Any, source: str) -> None:
+        with contextlib.suppress(TypeError):  # not weakly referenceable: not data we track
+            ref = weakref.ref(obj)
+            self._seen = {k: v for k, v in self._seen.items() if v[0]() is not None}
+            self._seen[id(obj)] = (ref, source)
+
+    # --- wrappers
+    def _reader(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def reader(*args: Any, **kwargs: Any) -> Any:
             result = original(*args, **kwargs)
             with contextlib.suppress(Exception):
-                self._remember(result, args, kwargs)
+                source = _source(args, kwargs)
+                if source is not None:
+                    self.remember(result, source)
             return result
 
         return reader
 
-    def _remember(self, result: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        target = args[0] if args else next(
-            (kwargs[k] for k in _PATH_KEYWORDS if k in kwargs), None)
-        if isinstance(target, os.PathLike):
-            target = os.fspath(target)
-        if not isinstance(target, str):
-            return
-        local = "://" not in target
-        source = os.path.abspath(os.path.expanduser(target)) if local else redact(target)
-        self._seen = {k: v for k, v in self._seen.items() if v[0]() is not None}
-        self._seen[id(result)] = (weakref.ref(result), source)
+    def _loader(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        """``load_iris()`` & co: a built-in dataset, named by its loader; a loader given a
+        path (``load_svmlight_file``) reads that file."""
+        name = f"sklearn.datasets.{original.__name__}"
+
+        @functools.wraps(original)
+        def loader(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            with contextlib.suppress(Exception):
+                source = _source(args, kwargs) or name
+                for part in _parts(result):
+                    self.remember(part, source)
+            return result
+
+        return loader
+
+
+def _parts(result: Any) -> Iterable[Any]:
+    """The data in what a loader returns: a Bunch's data/target/frame, a tuple's items."""
+    if isinstance(result, dict):
+        return [result[k] for k in ("data", "target", "frame", "images") if k in result]
+    if isinstance(result, tuple):
+        return list(result)
+    return [result]
+
+
+def _local_path(target: Any) -> str | None:
+    if isinstance(target, os.PathLike):
+        target = os.fspath(target)
+    if isinstance(target, str) and "://" not in target:
+        return os.path.abspath(os.path.expanduser(target))
+    return None
+
+
+def _source(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    target = args[0] if args else next((kwargs[k] for k in _PATH_KEYWORDS if k in kwargs), None)
+    name = getattr(target, "name", None)  # an open file handle
+    if isinstance(name, str) and not isinstance(target, (str, os.PathLike)):
+        target = name
+    if isinstance(target, os.PathLike):
+        target = os.fspath(target)
+    if not isinstance(target, str):
+        return None
+    return _local_path(target) or redact(target)

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..capture.datasets import describe
 from ..capture.files import file_fingerprint
-from ..capture.models import is_fitted_model, model_params, model_type
+from ..capture.models import (
+    is_fitted_model,
+    is_search,
+    model_params,
+    model_type,
+    search_results,
+)
 from ..capture.redact import is_secret_name
 from ..store.ids import new_id
 from ..store.records import now_ms
@@ -33,6 +40,22 @@ def dataset_role(name: str) -> str:
         if hint in lower:
             return role
     return "input"
+
+
+def is_data_like(value: Any) -> bool:
+    """Data a model could learn from, not plotting state: numpy arrays of objects (matplotlib
+    Axes), booleans (masks) or a ``meshgrid`` plane (every row, or every column, the same)
+    are not datasets; DataFrames and Series are."""
+    np = sys.modules.get("numpy")
+    if np is None or not isinstance(value, np.ndarray):
+        return True
+    if value.dtype == object or value.dtype == bool:
+        return False
+    if value.ndim == 2 and min(value.shape) > 2:
+        # first, middle and last row (column) equal: a sample, not a pass over the data
+        rows, columns = value[[0, value.shape[0] // 2, -1]], value[:, [0, value.shape[1] // 2, -1]]
+        return not ((rows == rows[0]).all() or (columns == columns[:, :1]).all())
+    return True
 
 
 class RunBuilder:
@@ -87,10 +110,12 @@ class RunBuilder:
     def add_note(self, text: str) -> None:
         self._submit("note", text=text)
 
-    def add_metrics(self, values: Mapping[str, float]) -> None:
-        """Each key's first value is step 0; a span cell that logs it again adds a step."""
+    def add_metrics(self, values: Mapping[str, float] | Iterable[tuple[str, float]]) -> None:
+        """Each key's first value is step 0; a key computed again (in a loop, or by a later
+        cell of a span) adds a step."""
         by_step: dict[int, dict[str, float]] = {}
-        for key, value in values.items():
+        pairs = values.items() if isinstance(values, Mapping) else values
+        for key, value in pairs:
             step = self._steps.get(key, 0)
             self._steps[key] = step + 1
             by_step.setdefault(step, {})[key] = value
@@ -106,6 +131,20 @@ class RunBuilder:
         self.add_params({prefix + k: v for k, v in model_params(model).items()})
         self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label,
                        f"{prefix}model.variable": variable})
+        if is_search(model):
+            self._add_search(prefix, model)
+
+    def _add_search(self, prefix: str, search: Any) -> None:
+        """What a search found: its best params and score, and its candidates as a table."""
+        best, score, table = search_results(search)
+        self.add_params({prefix + k: v for k, v in best.items()})
+        if score is not None:
+            self.add_metrics({f"{prefix}best_score": score})
+        if hasattr(search, "best_estimator_"):
+            self.add_tags({f"{prefix}model.best_estimator.type":
+                           model_type(search.best_estimator_)})
+        self._submit("artifact", artifact_id=new_id(), name=f"{prefix}cv_results.csv",
+                     media_type="text/csv", data=base64.b64encode(table.encode()).decode())
 
     def add_figures(self, pngs: list[bytes], label: str) -> None:
         for png in pngs:
@@ -142,8 +181,8 @@ class RunBuilder:
         self._datasets[variable] = (name, role)
         self.t.writer.submit_task(task)
 
-    def add_evaluation(self, index: int, metrics: Mapping[str, float], figures: list[bytes],
-                       label: str) -> None:
+    def add_evaluation(self, index: int, metrics: Iterable[tuple[str, float]],
+                       figures: list[bytes], label: str) -> None:
         """A later cell that scores or plots this run's model (unchanged since): its metrics,
         figures and inputs (a test set, say) join the run, and the cell its lineage."""
         self.seeds.append(index)
@@ -191,5 +230,5 @@ class RunBuilder:
             if variable not in self._models and is_fitted_model(value):
                 self.add_model(variable, value)
             elif (variable not in self._datasets and self.t.config.capture_datasets
-                  and is_dataset(value)):
+                  and is_dataset(value) and is_data_like(value)):
                 self.add_dataset(variable, value)

@@ -1,11 +1,15 @@
 """The tracker: turns a kernel's cells into a session, cell executions and runs.
 
-Hooks: ``pre_run_cell`` records the cell (code, names) before it runs; ``post_execute``
-(registered first, so it runs before the inline backend closes the figures) renders the
-figures the cell drew; ``post_run_cell`` completes the cell record and decides whether the
-cell is (part of) a run. On the hot path the tracker only analyses the cell's code (cached),
-appends two journal lines and looks at the names the cell bound or mutated; the store is
-written by the background writer.
+Hooks: ``pre_run_cell`` records the cell (code, names) before it runs; ``post_run_cell``
+completes the cell record and decides whether the cell is (part of) a run, from the names
+the cell bound or mutated, the metric functions it called (``metrics``) and the figures it
+showed (``figures``: the PNGs the notebook displayed). On the hot path the tracker only
+analyses the cell's code (cached), appends two journal lines and looks at those names; the
+store is written by the background writer.
+
+Execution counts are the prompt numbers the user sees: IPython's display hook's
+``prompt_count`` (IPython 9.8 and later count the cell before ``pre_run_cell``, earlier
+versions after it; ``prompt_count`` is right for both).
 
 Every hook is fail-open: an exception in capture is reported once per kind and the cell's
 own result, output and exception are untouched.
@@ -19,7 +23,6 @@ import os
 import re
 import sys
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +31,7 @@ import xxhash
 from .. import api
 from ..capture.code import analyse
 from ..capture.datasets import fingerprint
-from ..capture.figures import figure_to_png, is_figure
-from ..capture.models import is_fitted_model, metric_value
+from ..capture.models import is_fitted_model, is_predictor, metric_value, models_in
 from ..capture.redact import redact
 from ..config import MlopsConfig
 from ..store.ids import new_id
@@ -37,8 +39,11 @@ from ..store.liveness import process_started_ms, this_host
 from ..store.location import resolve
 from ..store.records import now_ms
 from . import lineage
+from .figures import Figures
 from .lineage import Execution, History
+from .metrics import MetricCalls
 from .notebook import NotebookCells, notebook_path
+from .patches import Patches
 from .problems import Problems
 from .readers import Sources
 from .runs import RunBuilder
@@ -48,6 +53,8 @@ from .writer import Writer
 # Cell magics whose body is Python that runs in the user namespace.
 _BODY_MAGICS = frozenset({"track", "time", "capture", "prun"})
 _MAX_ERROR = 1000
+_MISSING = object()
+_OUTPUT_NAME = re.compile(r"^_+\d*$")  # IPython's _, __, _12: never a model's name
 
 
 @dataclass
@@ -57,6 +64,7 @@ class _Cell:
     started_ms: int
     run: RunBuilder | None = None  # opened by %%track at pre_run_cell
     figures: list[bytes] = field(default_factory=list)
+    before: dict[str, Any] = field(default_factory=dict)  # the defined names' prior values
     explicit: list[Any] = field(default_factory=list)  # callables applied to the run
     api_used: bool = False
 
@@ -68,11 +76,17 @@ class Tracker:
         self.metric_pattern = re.compile(config.metric_pattern)
         self.problems = Problems()
         self.sources = Sources()
+        self.predicted_from: dict[str | int, str] = {}  # prediction variable -> its X
+        self.calls = MetricCalls(shell.user_ns, self.predicted_from)
+        self.figures = Figures(shell)
+        self.patches = Patches(shell.user_ns)
+        self.sources.register(self.patches)
+        self.calls.register(self.patches)
         self.active = False
         self.ignored: set[str] = set()
         self.known_datasets: dict[str, dict] = {}
         self._current: _Cell | None = None
-        self._figures_seen: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._model_states: dict[int, tuple] = {}  # id(model) -> fit_state when captured
         self._fingerprints: dict[str, tuple[int | None, int, str]] = {}
         self._atexit = False
 
@@ -110,11 +124,13 @@ class Tracker:
             "user": self.user, "host": self.host, "pid": pid,
             "pid_started_ms": process_started_ms(pid), "environment_id": self.environment_id,
             "started_ms": self.since_ms, "heartbeat_ms": self.since_ms}})
-        self.sources.patch()
+        self.patches.start()
+        self.sources.wrap_open(ns)
+        if self.config.capture_figures:
+            self.figures.start()
         events = self.shell.events
         events.register("pre_run_cell", self.pre_run_cell)
         events.register("post_run_cell", self.post_run_cell)
-        events.callbacks["post_execute"].insert(0, self.post_execute)
         api.session_hooks.append(self._api_session)
         self.active = True
         if not self._atexit:
@@ -136,11 +152,12 @@ class Tracker:
         self.writer.submit({"op": "session_end", "session_id": self.session_id,
                             "status": "ended"})
         stored = self.writer.close()
-        self.sources.unpatch()
+        self.patches.stop()
+        self.sources.unwrap_open(self.shell.user_ns)
+        self.figures.stop()
         events = self.shell.events
         for event, callback in (("pre_run_cell", self.pre_run_cell),
-                                ("post_run_cell", self.post_run_cell),
-                                ("post_execute", self.post_execute)):
+                                ("post_run_cell", self.post_run_cell)):
             with contextlib.suppress(ValueError):
                 events.unregister(event, callback)
         with contextlib.suppress(ValueError):
@@ -206,15 +223,6 @@ class Tracker:
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
 
-    def post_execute(self) -> None:
-        cell = self._current
-        if cell is None or not self.config.capture_figures:
-            return
-        try:
-            cell.figures = self._drawn_figures(cell)
-        except Exception as e:
-            self.problems.report("figure", "a figure could not be captured", e)
-
     def post_run_cell(self, result: Any) -> None:
         cell, self._current = self._current, None
         if cell is None:
@@ -229,10 +237,9 @@ class Tracker:
         raw = info.raw_cell or ""
         marked, source = self._python_source(raw, info)
         code_info = analyse(source)
-        self.sources.patch()
         index = len(self.history.executions)
         execution = Execution(index=index, execution_id=new_id(),
-                              execution_count=self.shell.execution_count,
+                              execution_count=self.shell.displayhook.prompt_count,
                               cell_id=getattr(info, "cell_id", None), code=raw,
                               code_hash=xxhash.xxh3_64_hexdigest(raw.encode()), info=code_info)
         self.history.add(execution)
@@ -244,6 +251,13 @@ class Tracker:
             "names_defined": sorted(code_info.defined), "names_used": sorted(code_info.used),
             "started_ms": cell.started_ms}})
         self.writer.retry()
+        ns = self.shell.user_ns
+        cell.before = {n: ns.get(n, _MISSING) for n in code_info.defined}
+        self.sources.wrap_open(ns)  # again: a reset of the namespace removes it
+        self.sources.opened.clear()
+        self.calls.begin(code_info.predicted_from)
+        if self.config.capture_figures:
+            self.figures.begin()
         self._current = cell
         if marked is not None:
             cell.run = RunBuilder(self, marked or f"cell {execution.label}", "cell", [index],
@@ -276,42 +290,25 @@ class Tracker:
             "duration_ms": (time.perf_counter() - cell.started) * 1000,
             "status": status, "error": summary}})
         self.cell_count += 1
-        self.sources.patch()
+        try:
+            if self.config.capture_figures:
+                cell.figures = self.figures.end(execution.info.defined)
+        except Exception as e:
+            self.problems.report("figure", "a figure could not be captured", e)
         try:
             self._capture(cell, status, summary)
         except Exception as e:
             self.problems.report("capture", "a run could not be captured from this cell", e)
 
-    def _drawn_figures(self, cell: _Cell) -> list[bytes]:
-        """PNGs of the figures that are new or changed since they were last captured: open
-        pyplot figures, and figures bound by the cell."""
-        figures = []
-        helpers = sys.modules.get("matplotlib._pylab_helpers")
-        if helpers is not None:
-            figures = [m.canvas.figure for m in helpers.Gcf.get_all_fig_managers()]
-        ns = self.shell.user_ns
-        figures += [ns[n] for n in cell.execution.info.defined
-                    if n in ns and is_figure(ns[n]) and ns[n] not in figures]
-        drawn = [f for f in figures if f.axes and (f not in self._figures_seen or f.stale)]
-        pngs = []
-        for figure in drawn:
-            pngs.append(figure_to_png(figure))
-            # savefig leaves the figure stale; a figure that stays open (terminal backends)
-            # is captured again only once something changes it.
-            figure.stale = False
-            self._figures_seen.add(figure)
-        return pngs
-
     # --- runs
     def _capture(self, cell: _Cell, status: str, error: str | None) -> None:
-        ns = self.shell.user_ns
-        names = cell.execution.info.defined - self.ignored
-        models = {n: ns[n] for n in names if n in ns and is_fitted_model(ns[n])}
-        metrics = {}
-        for n in names:
-            value = metric_value(n, ns.get(n), self.metric_pattern)
-            if value is not None:
-                metrics[n] = value
+        computed = self.calls.end()
+        info = cell.execution.info
+        self.predicted_from.update((k, v) for k, v in info.predicted_from.items()
+                                   if isinstance(k, str))
+        self._link_opened_files(cell)
+        models = self._models_of(cell, status)
+        metrics = self._named_metrics(cell, status) + computed
         run = cell.run or self.span
         if run is None and not models and (metrics or cell.figures) and not cell.api_used:
             owner = self._run_of_model_used(cell)
@@ -323,9 +320,8 @@ class Tracker:
         new = False
         if run is None and (models or metrics or cell.figures) and not cell.api_used:
             label = cell.execution.label
-            first = next(iter(sorted(models)), None)
-            name = (f"{type(models[first]).__name__} {label}" if first
-                    else f"{sorted(metrics)[0]} {label}" if metrics else f"figure {label}")
+            name = (f"{type(models[0][1]).__name__} {label}" if models
+                    else f"{metrics[0][0]} {label}" if metrics else f"figure {label}")
             run = RunBuilder(self, name, "cell", [cell.execution.index], cell.started_ms)
             new = True
         if run is None and cell.explicit:
@@ -338,9 +334,9 @@ class Tracker:
             return
         if new:
             run.open()
-        for variable in sorted(models):
-            run.add_model(variable, models[variable])
-            if run.source == "cell":
+        for variable, model in models:
+            run.add_model(variable, model)
+            if run.source == "cell" and variable in info.defined:
                 self.model_runs[variable] = (run, self.history.last_writer(variable))
         run.add_metrics(metrics)
         run.add_figures(cell.figures, str(cell.execution.execution_count))
@@ -349,6 +345,73 @@ class Tracker:
         if run is cell.run or new:
             run.finish(status, error)
         self.last_run = run
+
+    def _changed(self, cell: _Cell, name: str, status: str) -> bool:
+        """Whether the cell (re)bound ``name``: a cell that raised may not have got there,
+        and its old value is not what this cell computed."""
+        return status == "ok" or self.shell.user_ns.get(name, _MISSING) is not cell.before.get(
+            name, _MISSING)
+
+    def _named_metrics(self, cell: _Cell, status: str) -> list[tuple[str, float]]:
+        """Metric-like names the cell bound, in the order it bound them (loop variables such
+        as ``for f_score in levels`` are not metrics)."""
+        info, ns = cell.execution.info, self.shell.user_ns
+        out = []
+        for name in info.order:
+            if (name in info.loop_variables or name in self.ignored
+                    or not self._changed(cell, name, status)):
+                continue
+            value = metric_value(name, ns.get(name), self.metric_pattern)
+            if value is not None:
+                out.append((name, value))
+        return out
+
+    def _models_of(self, cell: _Cell, status: str) -> list[tuple[str, Any]]:
+        """The models the cell fitted, the run's own model first: the predictor the cell
+        fitted last (not a preprocessing step fitted on the side, not ``_``). Models kept in
+        a dict, list or tuple are found there (fitted in a loop, say) when they are new or
+        changed since they were last captured."""
+        info, ns = cell.execution.info, self.shell.user_ns
+        found: dict[int, tuple[str, Any, int]] = {}
+        position = {name: i for i, name in enumerate(info.order)}
+
+        def add(label: str, model: Any, where: int) -> None:
+            key = id(model)
+            if key not in found or found[key][2] < where:
+                found[key] = (label, model, where)
+
+        for name in (info.defined | info.used) - self.ignored:
+            if _OUTPUT_NAME.match(name) or name not in ns:
+                continue
+            value = ns[name]
+            defined = name in info.defined
+            if defined and is_fitted_model(value):
+                if (self._changed(cell, name, status)
+                        or self._model_states.get(id(value)) != fit_state(value)):
+                    add(name, value, position.get(name, -1))
+                continue
+            for key, model in models_in(value):
+                state = fit_state(model)
+                if self._model_states.get(id(model)) != state:
+                    add(f"{name}{key}", model, position.get(name, -1))
+        ordered = sorted(found.values(), key=lambda m: (is_predictor(m[1]), m[2]), reverse=True)
+        for _, model, _ in ordered:
+            self._model_states[id(model)] = fit_state(model)
+        return [(label, model) for label, model, _ in ordered]
+
+    def _link_opened_files(self, cell: _Cell) -> None:
+        """Data the cell built after opening exactly one CSV came from that file."""
+        from ..capture.datasets import is_dataset
+
+        opened = set(self.sources.opened)
+        if len(opened) != 1:
+            return
+        (path,) = opened
+        ns = self.shell.user_ns
+        for name in cell.execution.info.defined:
+            value = ns.get(name)
+            if is_dataset(value) and self.sources.source_of(value) is None:
+                self.sources.remember(value, path)
 
     def _run_of_model_used(self, cell: _Cell) -> RunBuilder | None:
         """The latest automatic run whose model this cell reads, if that model has not been
@@ -407,12 +470,30 @@ class Tracker:
         return self.session_id if self.writer.flush(10) else None
 
 
+def fit_state(model: Any) -> tuple:
+    """What changes when a model is fitted again: its fitted attributes (``coef_``…) and its
+    pipeline steps' (a fitted Pipeline has none of its own)."""
+    try:
+        own = tuple(id(v) for k, v in vars(model).items()
+                    if k.endswith("_") and not k.startswith("__"))
+    except TypeError:
+        return (id(model),)
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, list):
+        own += tuple(fit_state(step[1]) for step in steps
+                     if isinstance(step, tuple) and len(step) > 1 and hasattr(step[1], "fit"))
+    return own
+
+
 def cell_run_name(argument: str) -> str:
-    """``%%track NAME``: the rest of the line, spaces included, without enclosing quotes."""
+    """``%%track NAME``: the rest of the line, spaces included, without enclosing quotes and
+    without a trailing ``# comment`` (a ``#`` inside quotes is part of the name)."""
     name = argument.strip()
-    if len(name) > 1 and name[0] == name[-1] and name[0] in "'\"":
-        name = name[1:-1].strip()
-    return name
+    if name[:1] in ("'", '"'):
+        closing = name.find(name[0], 1)
+        if closing > 0:
+            return name[1:closing].strip()
+    return name.partition("#")[0].strip()
 
 
 def _kernel_id() -> str | None:

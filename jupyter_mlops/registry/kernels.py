@@ -7,9 +7,11 @@ error, never as a traceback of ours.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from .slicing import NotRebuildable
 
@@ -30,9 +32,10 @@ def run_cells(sources: Sequence[str], cwd: str, *, env: Mapping[str, str] | None
                                  "language": "python"}
     saved = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
+    client = NotebookClient(nb, kernel_name="python3", timeout=TIMEOUT_S,
+                            resources={"metadata": {"path": cwd}})
     try:
-        NotebookClient(nb, kernel_name="python3", timeout=TIMEOUT_S,
-                       resources={"metadata": {"path": cwd}}).execute()
+        _in_own_loop(client.async_execute)
     except CellExecutionError as e:
         raise NotRebuildable(f"{what} failed in a fresh kernel: {e.ename}: {e.evalue}") from None
     except (CellTimeoutError, DeadKernelError) as e:
@@ -44,6 +47,24 @@ def run_cells(sources: Sequence[str], cwd: str, *, env: Mapping[str, str] | None
             else:
                 os.environ[k] = v
     return [cell.get("outputs", []) for cell in nbformat.from_dict(nb).cells]
+
+
+def _in_own_loop(start: Callable[[], Awaitable[object]]) -> None:
+    """Await ``start()`` on a new event loop in a thread of its own: the caller may be a
+    server's worker thread or a kernel, both of which already have a loop."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(start())  # type: ignore[arg-type]
+        except BaseException as e:
+            failure.append(e)
+
+    thread = threading.Thread(target=target, name="mlops-nbclient")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def result_cell(expression: str) -> str:

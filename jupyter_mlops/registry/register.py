@@ -74,9 +74,11 @@ def choose_model(run: dict, variable: str | None) -> dict:
 
 
 def register_model(run_id: str, name: str, model: str | None = None, alias: str | None = None,
-                   description: str | None = None, *, store: Store | str | None = None) -> dict:
+                   description: str | None = None, *, store: Store | str | None = None,
+                   user: str | None = None) -> dict:
     """Package the model of run ``run_id`` and register it as the next version of ``name``
-    (and point ``alias`` at it). Returns the version object."""
+    (and point ``alias`` at it). Returns the version object. ``user`` (who registers it)
+    defaults to the user running this process."""
     from .. import api
 
     check_model_name(name)
@@ -96,7 +98,7 @@ def register_model(run_id: str, name: str, model: str | None = None, alias: str 
     cells, model_seq = _slice(run, chosen["variable"], executions)
     datasets = _datasets(st, run)
     frames = [d["name"] for d in sorted(datasets, key=lambda d: d["role"] != "train")]
-    user = api._user()
+    user = user or api._user()
     with tempfile.TemporaryDirectory(prefix="mlops-package-") as tmp:
         namespace = _live_namespace(session, executions, chosen["variable"], model_seq)
         try:

@@ -76,7 +76,10 @@ def program_slice(executions: Sequence[Mapping], seeds: Iterable[int]) -> list[C
             seqs = writers.get(name, [])
             position = bisect.bisect_left(seqs, consumer["seq"])
             if position == 0:
-                if name in _PROVIDED or name.startswith("_"):
+                # A function reading a name its own cell binds (``import x; def f(): x.y``)
+                # depends on nothing earlier.
+                if name in _PROVIDED or name.startswith("_") or \
+                        name in (consumer["names_defined"] or ()):
                     continue
                 raise NotRebuildable(
                     f"cell {_label(consumer)} uses `{name}`, which no recorded cell defined "

@@ -1,10 +1,12 @@
 """Verify a registered version, and export a notebook headless into the registry.
 
 Verification reruns the package's training code in a clean kernel, in the notebook's
-folder, then compares what it recomputes with what the package recorded: each metric,
-each training dataset's fingerprint (and its source file's hash, so the message can say
-the file changed), and the version of each pinned requirement. ``reproduced`` means the
-metrics and the data came out the same; package versions that differ are named either way.
+folder, with tracking on into a scratch store, so the metrics and datasets are recomputed
+by the same capture that recorded them; it then compares them with what the package
+recorded: each metric, each training dataset's fingerprint (and its source file's hash, so
+the message can say the file changed), and the version of each pinned requirement.
+``reproduced`` means the metrics and the data came out the same; package versions that
+differ are named either way.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 from typing import Any
 
 import nbformat
@@ -25,25 +28,6 @@ from .slicing import NotRebuildable
 METRIC_TOLERANCE = 1e-9
 
 
-def _recompute(metrics: list[str], datasets: list[dict], packages: list[str]) -> str:
-    """The last cell of a verification: what the training code recomputed, as JSON."""
-    return (
-        "from jupyter_mlops.capture.datasets import fingerprint as _fp\n"
-        "from jupyter_mlops.capture.files import file_fingerprint as _ffp\n"
-        "import importlib.metadata as _md, os as _os\n"
-        "def _version(n):\n"
-        "    try:\n        return _md.version(n)\n"
-        "    except _md.PackageNotFoundError:\n        return None\n"
-        "_found = {'metrics': {k: float(globals()[k]) for k in " + repr(metrics)
-        + " if isinstance(globals().get(k), (int, float))},\n"
-        "  'datasets': {d['name']: _fp(globals()[d['name']]) for d in " + repr(datasets)
-        + " if d['name'] in globals()},\n"
-        "  'files': {d['name']: _ffp(d['source']) for d in " + repr(datasets)
-        + " if d['source'] and _os.path.isfile(d['source'])},\n"
-        "  'packages': {n: _version(n) for n in " + repr(packages) + "}}\n"
-        + kernels.result_cell("_found"))
-
-
 def verify(ref: str, *, store: Store | str | None = None) -> dict:
     """Rebuild version ``ref`` from its ``train.py`` in a clean kernel and record whether it
     reproduced; returns the verification object."""
@@ -55,19 +39,24 @@ def verify(ref: str, *, store: Store | str | None = None) -> dict:
     with open(os.path.join(folder, "train.ipynb"), encoding="utf-8") as f:
         cells = [c.source for c in nbformat.read(f, as_version=4).cells if c.cell_type == "code"]
     with open(os.path.join(folder, "datasets.json"), encoding="utf-8") as f:
-        datasets = [{"name": d["name"], "source": d["source"], "fingerprint": d["fingerprint"],
-                     "file_hash": d["file_hash"]} for d in json.load(f)]
+        datasets = json.load(f)
     expected_metrics = version["metrics"]
     pins = dict(line.split("==", 1) for line in version["requirements"] if "==" in line)
-    cwd = _working_directory(_run_or_empty(st, version["run_id"]))
-    try:
-        outputs = kernels.run_cells(
-            [*cells, _recompute(sorted(expected_metrics), datasets, sorted(pins))], cwd,
-            what="train.py")
-        found: Any = kernels.result(outputs[-1])
-    except NotRebuildable as e:
-        result = {"status": "failed", "at": iso(now_ms()), "differences": [], "error": str(e)}
-        return st.set_verification(version["name"], version["version"], result)["verification"]
+    run = _run_or_empty(st, version["run_id"])
+    with tempfile.TemporaryDirectory(prefix="mlops-verify-") as scratch:
+        try:
+            kernels.run_cells(
+                ["%load_ext jupyter_mlops\n%track", *cells, "%track off"],
+                _working_directory(run), what="train.py",
+                env={"JUPYTER_MLOPS_STORE": os.path.join(scratch, "store"),
+                     "JUPYTER_MLOPS_ARTIFACTS": os.path.join(scratch, "artifacts"),
+                     "JPY_SESSION_NAME": run.get("notebook") or ""})
+        except NotRebuildable as e:
+            result = {"status": "failed", "at": iso(now_ms()), "differences": [],
+                      "error": str(e)}
+            return st.set_verification(version["name"], version["version"],
+                                       result)["verification"]
+        found = _recorded(os.path.join(scratch, "store"))
     differences = (_metric_differences(expected_metrics, found["metrics"])
                    + _dataset_differences(datasets, found["datasets"], found["files"]))
     reproduced = not differences
@@ -75,6 +64,24 @@ def verify(ref: str, *, store: Store | str | None = None) -> dict:
     result = {"status": "reproduced" if reproduced else "not_reproduced", "at": iso(now_ms()),
               "differences": differences}
     return st.set_verification(version["name"], version["version"], result)["verification"]
+
+
+def _recorded(location: str) -> dict:
+    """What tracking recorded while train.py ran: metrics, dataset fingerprints and file
+    hashes by name, and the installed packages."""
+    scratch = Store.open(location)
+    try:
+        found: dict[str, Any] = {"metrics": {}, "datasets": {}, "files": {}, "packages": {}}
+        for summary in reversed(scratch.list_runs()):  # oldest first: later values win
+            run = scratch.get_run(summary["run_id"])
+            found["metrics"].update(run["metrics"])
+            for d in run["datasets"]:
+                found["datasets"][d["name"]] = d["fingerprint"]
+                found["files"][d["name"]] = d["file_hash"]
+            found["packages"] = (run.get("environment") or {}).get("packages") or {}
+        return found
+    finally:
+        scratch.close()
 
 
 def _run_or_empty(st: Store, run_id: str | None) -> dict:
@@ -150,9 +157,12 @@ def export(notebook: str, name: str, model: str | None = None, alias: str | None
     cells = ["%load_ext jupyter_mlops\n%track",
              *[c.source for c in nb.cells if c.cell_type == "code"],
              f"get_ipython().run_line_magic('track', {line!r})"]
-    outputs = kernels.run_cells(cells, os.path.dirname(path), what=f"notebook {notebook}",
-                                env={"JPY_SESSION_NAME": path, "JUPYTER_MLOPS_STORE": url,
-                                     "JUPYTER_MLOPS_ARTIFACTS": st.location.artifacts})
+    try:
+        outputs = kernels.run_cells(cells, os.path.dirname(path), what=f"notebook {notebook}",
+                                    env={"JPY_SESSION_NAME": path, "JUPYTER_MLOPS_STORE": url,
+                                         "JUPYTER_MLOPS_ARTIFACTS": st.location.artifacts})
+    except NotRebuildable as e:
+        raise CannotPackage(str(e)) from None
     latest = {m["name"]: m["latest_version"] for m in st.list_models()}.get(name)
     if latest is None or latest == before:
         said = " ".join(o.get("text", "") for o in outputs[-1]).strip()

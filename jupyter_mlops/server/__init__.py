@@ -12,6 +12,15 @@ from jupyter_server.utils import url_path_join
 
 from .base import StoreProvider
 from .health import HealthHandler
+from .models import (
+    ModelAliasHandler,
+    ModelDownloadHandler,
+    ModelHandler,
+    ModelsHandler,
+    ModelVerifyHandler,
+    ModelVersionHandler,
+    RunModelsHandler,
+)
 from .records import (
     ArtifactHandler,
     DatasetHandler,
@@ -30,7 +39,6 @@ from .runs import (
 API_PREFIX = "jupyter-mlops/api"
 _ID = r"[^/]+"
 
-# Model registry and packaging routes join this table with the packaging issue.
 ROUTES: list[tuple[str, type]] = [
     ("health", HealthHandler),
     ("runs", RunsHandler),
@@ -43,6 +51,13 @@ ROUTES: list[tuple[str, type]] = [
     (rf"environments/(?P<environment_id>{_ID})", EnvironmentHandler),
     (rf"artifacts/(?P<artifact_id>{_ID})", ArtifactHandler),
     ("tracking", TrackingHandler),
+    ("models", ModelsHandler),
+    (rf"models/(?P<name>{_ID})", ModelHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})", ModelVersionHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/download", ModelDownloadHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/verify", ModelVerifyHandler),
+    (rf"models/(?P<name>{_ID})/aliases/(?P<alias>{_ID})", ModelAliasHandler),
+    (rf"runs/(?P<run_id>{_ID})/models", RunModelsHandler),
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 @pytest.mark.parametrize("module, check, library", [
     ("datasets", "is_dataset", "pandas"),
     ("figures", "is_figure", "matplotlib"),
+    ("models", "is_fitted_model", "sklearn"),
 ])
 def test_a_check_does_not_import_the_library_it_checks_for(module, check, library):
     code = (f"import sys\n"

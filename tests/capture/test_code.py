@@ -55,3 +55,36 @@ def test_code_that_cannot_be_analysed_is_opaque(code, why):
 def test_syntax_errors_define_nothing():
     info = analyse("x = (")
     assert not info.parsed and not info.defined
+
+
+@pytest.mark.parametrize("code", [
+    "k = 3\nvals = [k * i for i in range(3)]",
+    "k = 3\nscale = lambda v: v * k",
+    "def helper(v):\n    return v * k\nk = 3",
+    "k = {1: 2}\nlookup = {a: k[a] for a in k}",
+    "class Base:\n    pass\nclass Child(Base):\n    def f(self):\n        return Base",
+])
+def test_names_the_cell_binds_are_not_uses_inside_its_functions_and_comprehensions(code):
+    assert analyse(code).used == frozenset()
+
+
+def test_a_function_reads_the_globals_the_cell_does_not_bind():
+    assert analyse("def f():\n    return X + g(1)").used == {"X", "g"}
+    assert analyse("vals = [k for _ in range(2)]").used == {"k"}
+
+
+def test_order_is_the_order_names_were_last_bound_or_fitted():
+    info = analyse("a = 1\nclf = SVC()\nlb = LabelBinarizer().fit(y)\nclf.fit(X, y)")
+    assert info.order == ("a", "lb", "clf")
+
+
+def test_loop_variables():
+    info = analyse("for f_score in levels:\n    best = f_score\nfor i, row in rows:\n    pass\n"
+                   "acc = 1\nfor acc in []:\n    pass")
+    assert info.loop_variables == {"f_score", "i", "row"}  # acc is also assigned
+
+
+def test_what_predictions_were_made_from():
+    info = analyse("y_pred = model.predict(X_test)\n"
+                   "print(f1(y_test, clf.predict_proba(X_valid)[:, 1]))")
+    assert info.predicted_from == {"y_pred": "X_test", 1: "X_test", 2: "X_valid"}

@@ -4,6 +4,7 @@ extension loaded, a fresh store and a private spool directory."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -26,6 +27,17 @@ def shell(_shell, store_dir, tmp_path, monkeypatch):
     _shell.run_cell("%load_ext jupyter_mlops", store_history=True)
     yield _shell
     _shell.extension_manager.unload_extension("jupyter_mlops")
+
+
+@pytest.fixture
+def kernel_env(store_dir, tmp_path, monkeypatch):
+    """A real kernel inherits the store, a private spool and the notebook path, and draws
+    with matplotlib's inline backend as in JupyterLab."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    yield tmp_path
+    os.environ.pop("JPY_SESSION_NAME", None)  # set by notebook() for the kernel it starts
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import signal
 import time
 
 import nbformat
-import pytest
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
@@ -21,14 +20,6 @@ from jupyter_mlops.store import schema as s
 from ..conftest import run_cli
 
 TRACK = "%load_ext jupyter_mlops\n%track"
-
-
-@pytest.fixture
-def kernel_env(store_dir, tmp_path, monkeypatch):
-    """The kernel inherits the store, a private spool and the notebook path."""
-    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    return tmp_path
 
 
 def notebook(path, sources):
@@ -47,11 +38,6 @@ def cli_json(*args):
     result = run_cli(*args, "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
-
-
-@pytest.fixture(autouse=True)
-def _no_session_name_leak(monkeypatch):
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
 
 
 def test_sklearn_notebook_end_to_end(kernel_env):
