@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .jsonout import dumps
+from .monitor.cli import add_commands as add_monitor_commands
 from .registry.cli import add_commands as add_registry_commands
+from .serving.cli import add_commands as add_serving_commands
 from .store import InvalidInput, NoStore, NotFound, Store, StoreError
 from .store.search import is_unicode
 
@@ -66,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the installation and the store")
     p.set_defaults(handler=cmd_doctor)
     add_registry_commands(sub, common)
+    add_serving_commands(sub, common)
+    add_monitor_commands(sub, common)
     return parser
 
 

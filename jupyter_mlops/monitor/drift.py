@@ -14,7 +14,8 @@ built on what the profile knows exactly:
   top values plus one "other" bucket.
 - every column: the change of its missing-value share (two-proportion test).
 
-Thresholds are sample-size aware: each is the larger of an effect-size floor (so a large
+Thresholds are sample-size aware (and below ``MIN_ROWS`` current rows nothing is called
+drift): each is the larger of an effect-size floor (so a large
 sample of unchanged data, whose tiny differences are "significant", is not flagged) and the
 statistic's critical value at ``alpha`` for the two sample sizes, Bonferroni-corrected over
 the features compared (so small samples and many features do not raise false alarms).
@@ -38,6 +39,7 @@ PSI_FLOOR = 0.2  # the usual "significant shift" level of PSI
 KS_FLOOR = 0.1  # about a quarter of a standard deviation of mean shift for a normal
 CRAMER_FLOOR = 0.1  # a small association between "which sample" and the category
 MISSING_FLOOR = 0.05  # five points of change in the missing-value share
+MIN_ROWS = 50  # below this the tests' null distributions are too rough to call drift
 _EPS = 1e-4  # floor of a bin's share in PSI (an empty bin would make it infinite)
 OTHER = "(other)"
 
@@ -94,6 +96,8 @@ def compare_column(name: str, profile: Mapping[str, Any], column: Any, level: fl
     tests += shape_tests
     drifted = [t["test"] for t in tests if t["drift"]]
     verdict = f"drift ({', '.join(drifted)})" if drifted else "ok"
+    if len(column) < MIN_ROWS:
+        drifted, verdict = [], f"too few rows ({len(column)} < {MIN_ROWS})"
     return _verdict(name, kind, verdict, bool(drifted), tests, bins=bins,
                     score=max(t["statistic"] / t["threshold"] for t in tests if t["threshold"]))
 
@@ -263,20 +267,37 @@ def _kolmogorov(x: float) -> float:
 def pick_baseline(datasets: Sequence[Mapping[str, Any]],
                   inputs: Sequence[str] | None) -> tuple[dict, dict | None]:
     """From a package's datasets.json: the profile of the model's inputs (the training
-    dataset with most of them) and the profile of the training target, if recorded (a
-    training column that is not an input; a one-column training dataset preferred), the
+    dataset with most of them) and the profile of the training target, if recorded, the
     baseline of the prediction distribution."""
-    train = [d for d in datasets if d.get("profile")]
-    train.sort(key=lambda d: d.get("role") != "train")
+    train = _profiled(datasets)
     wanted = set(inputs or [])
     best = max(train, key=lambda d: (len(wanted & set(d["profile"])) if wanted
                                      else len(d["profile"])), default=None)
     if best is None:
         return {}, None
-    target = None
-    for d in sorted(train, key=lambda d: len(d["profile"])):
-        others = [c for c in d["profile"] if c not in wanted]
-        if wanted and others and kind_of(d["profile"][others[0]]):
-            target = d["profile"][others[0]]
-            break
-    return dict(best["profile"]), target
+    found = _target(train, wanted)
+    return dict(best["profile"]), found[0]["profile"][found[1]] if found else None
+
+
+def target_column(datasets: Sequence[Mapping[str, Any]], inputs: Sequence[str]) -> str | None:
+    """The training target's column name (see ``pick_baseline``)."""
+    found = _target(_profiled(datasets), set(inputs))
+    return found[1] if found else None
+
+
+def _profiled(datasets: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Datasets with a profile, training data first."""
+    return sorted((d for d in datasets if d.get("profile")), key=lambda d: d.get("role") != "train")
+
+
+def _target(train: Sequence[Mapping[str, Any]],
+            wanted: set[str]) -> tuple[Mapping[str, Any], str] | None:
+    """(dataset, column) of the training target: a comparable training column that is not
+    an input, from the narrowest dataset (a ``y_train`` of one column before a frame)."""
+    if not wanted:
+        return None
+    for d in sorted(train, key=lambda d: (d.get("role") != "train", len(d["profile"]))):
+        others = [c for c in d["profile"] if c not in wanted and kind_of(d["profile"][c])]
+        if others:
+            return d, others[0]
+    return None

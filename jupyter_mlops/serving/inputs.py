@@ -1,0 +1,211 @@
+"""Prediction requests: MLflow's scoring formats and CSV in, a DataFrame that matches the
+package's signature out — or a short, specific 4xx before the model sees anything.
+
+Values are checked per column against the signature's MLflow types on the parsed Python
+values (cheap for the usual small batches, and exact: JSON ``true`` is not a number and
+``"3"`` is not a long), then turned into one typed numpy array per column.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
+_NUMBER = {int, float, type(None)}
+
+
+class BadInput(ValueError):
+    """A request the server refuses: HTTP status, error kind (for metrics) and message."""
+
+    def __init__(self, status: int, kind: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+
+
+def parse(body: bytes, content_type: str, names: Sequence[str]) -> dict[str, list]:
+    """The request body as columns (name -> values). ``names`` (the signature's input
+    names) give positional rows (``instances``/``inputs`` as lists of lists) their columns."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind in ("text/csv", "application/csv"):
+        return _csv(body)
+    if kind not in ("", "application/json"):
+        raise BadInput(415, "content_type", f"unsupported Content-Type {kind!r}: send "
+                       "application/json (MLflow's scoring formats) or text/csv")
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise BadInput(400, "json", f"body is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadInput(400, "json", "body is not acceptable JSON: nested too deeply") from None
+    if not isinstance(doc, dict):
+        raise BadInput(400, "format", f"body must be a JSON object with one of {_keys()}")
+    found = [k for k in FORMATS if k in doc]
+    if len(found) != 1:
+        raise BadInput(400, "format", f"body must have exactly one of {_keys()}"
+                       + (f", not {len(found)}" if found else ""))
+    key = found[0]
+    value = doc[key]
+    if key == "dataframe_split":
+        return _split(value)
+    if key == "inputs" and isinstance(value, dict):
+        return _column_dict(value)
+    if key == "dataframe_records" or (isinstance(value, list) and value
+                                      and isinstance(value[0], dict)):
+        return _records(value, key)
+    return _positional(value, key, names)
+
+
+def _keys() -> str:
+    return ", ".join(f'"{k}"' for k in FORMATS)
+
+
+def _split(value: Any) -> dict[str, list]:
+    if not isinstance(value, dict) or not isinstance(value.get("columns"), list) \
+            or not isinstance(value.get("data"), list):
+        raise BadInput(400, "format", 'dataframe_split must be {"columns": [...], '
+                       '"data": [[...], ...]}')
+    columns = [str(c) for c in value["columns"]]
+    if len(set(columns)) != len(columns):
+        raise BadInput(400, "format", "dataframe_split has a column named twice")
+    rows = value["data"]
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise BadInput(400, "format", f"dataframe_split row {i} has "
+                           f"{len(row) if isinstance(row, list) else 'no list of'} values for "
+                           f"{len(columns)} columns")
+    return {c: [row[j] for row in rows] for j, c in enumerate(columns)}
+
+
+def _records(value: Any, key: str) -> dict[str, list]:
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise BadInput(400, "format", f"{key} must be a list of objects (one per row)")
+    columns: dict[str, list] = {}
+    for record in value:
+        for name in record:
+            columns.setdefault(name, [])
+    for name, values in columns.items():
+        values.extend(record.get(name) for record in value)
+    return columns
+
+
+def _column_dict(value: Mapping[str, Any]) -> dict[str, list]:
+    columns = {str(k): (v if isinstance(v, list) else [v]) for k, v in value.items()}
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) > 1:
+        raise BadInput(400, "format", "inputs columns have different lengths")
+    return columns
+
+
+def _positional(value: Any, key: str, names: Sequence[str]) -> dict[str, list]:
+    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+        raise BadInput(400, "format", f"{key} must be a list of rows (objects or lists)")
+    if not names:
+        raise BadInput(400, "format", f"{key} as lists needs a model with a signature: "
+                       "send objects with column names")
+    for i, row in enumerate(value):
+        if len(row) != len(names):
+            raise BadInput(400, "format", f"{key} row {i} has {len(row)} values; the model "
+                           f"takes {len(names)} ({', '.join(names)})")
+    return {c: [row[j] for row in value] for j, c in enumerate(names)}
+
+
+def _csv(body: bytes) -> dict[str, list]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.BytesIO(body))
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise BadInput(400, "csv", f"body is not valid CSV: {str(e).splitlines()[0]}") from None
+    if frame.columns.duplicated().any():
+        raise BadInput(400, "format", "CSV has a column named twice")
+    return {str(c): frame[c].astype(object).where(frame[c].notna(), None).tolist()
+            for c in frame.columns}
+
+
+def rows_of(columns: Mapping[str, list]) -> int:
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None) -> tuple[
+        Any, list[str]]:
+    """(DataFrame in the signature's column order and types, ignored extra columns).
+    Without a signature the columns go to the model as they came."""
+    import pandas as pd
+
+    if not inputs:
+        return pd.DataFrame(columns), []
+    missing = [c["name"] for c in inputs if c["name"] not in columns
+               and c.get("required", True)]
+    if missing:
+        raise BadInput(400, "schema", f"missing column{'s' if len(missing) > 1 else ''} "
+                       + ", ".join(repr(m) for m in missing))
+    wanted = {c["name"] for c in inputs}
+    extra = [c for c in columns if c not in wanted]
+    n = rows_of(columns)
+    typed = {}
+    for c in inputs:
+        try:
+            typed[c["name"]] = _typed(c["name"], c["type"], columns.get(c["name"], [None] * n))
+        except BadInput:
+            raise
+        except (OverflowError, ValueError, TypeError) as e:  # e.g. 1e400 as a long
+            raise BadInput(400, "type", f"column {c['name']!r} has a value numpy cannot "
+                           f"hold as {c['type']}: {_first_line(e)}") from None
+    return pd.DataFrame(typed, copy=False), extra
+
+
+def _typed(name: str, kind: str, values: list) -> Any:
+    present = set(map(type, values))
+    if kind in ("double", "float"):
+        if present <= _NUMBER:
+            return np.array(values, dtype=np.float64 if kind == "double" else np.float32)
+        _refuse(name, kind, values, lambda v: type(v) in _NUMBER)
+    if kind in ("long", "integer"):
+        if present <= {int} or (present <= {int, float}
+                                and all(float(v).is_integer() for v in values)):
+            return np.array(values, dtype=np.int64 if kind == "long" else np.int32)
+        _refuse(name, kind, values,
+                lambda v: type(v) is int or (type(v) is float and v.is_integer()))
+    if kind == "boolean":
+        if present <= {bool}:
+            return np.array(values, dtype=bool)
+        _refuse(name, kind, values, lambda v: type(v) is bool)
+    if kind == "string":
+        if present <= {str, type(None)}:
+            return np.array(values, dtype=object)
+        _refuse(name, kind, values, lambda v: v is None or type(v) is str)
+    if kind == "datetime":
+        import pandas as pd
+
+        try:
+            return pd.to_datetime(values)
+        except (ValueError, TypeError) as e:
+            raise BadInput(400, "type", f"column {name!r} must be datetime: {e}") from None
+    return np.array(values, dtype=object)
+
+
+def _refuse(name: str, kind: str, values: list, ok: Any) -> None:
+    row, value = next((i, v) for i, v in enumerate(values) if not ok(v))
+    what = "missing" if value is None else f"{_short(value)} ({_json_type(value)})"
+    raise BadInput(400, "type", f"column {name!r} must be {kind}: row {row} is {what}")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:200]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)

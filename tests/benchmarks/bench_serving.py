@@ -1,0 +1,254 @@
+"""Model server figures, next to `mlflow models serve` on the same package, same machine.
+
+Run: python tests/benchmarks/bench_serving.py [--rounds 3] [--seconds 5] [--fuzz 10000]
+     (mlflow is a benchmark-only dependency: pip install -e ".[bench]")
+
+Registers a scikit-learn pipeline (StandardScaler + OneHotEncoder + LogisticRegression on 4
+columns) from a notebook through the registry, then, alternating ours and MLflow's server
+(`--env-manager local`: no conda or network here) for each round, on loopback:
+- latency: sequential one-row requests on a keep-alive connection, p50 and p99;
+- throughput: CLIENTS keep-alive client threads for --seconds, requests per second;
+Then 10,000 malformed requests (fuzzed bodies, content types, headers and request lines)
+at our server: the count of 5xx answers (target 0), whether it still answers /ping, and its
+RSS before and after. Targets: p50 <= 3 ms; throughput >= 2x MLflow's. Medians of rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run from a source checkout
+CLIENTS = 4
+ROW = {"age": 41.5, "income": 23000.0, "plan": "basic", "visits": 3}
+BODY = json.dumps({"dataframe_split": {"columns": list(ROW), "data": [list(ROW.values())]}})
+
+
+def build_package(folder: str) -> tuple[str, str]:
+    from jupyter_mlops.registry import resolve
+    from jupyter_mlops.registry.verify import export
+    from jupyter_mlops.store import Store
+    from tests.serving.conftest import churn_frame, write_notebook
+
+    churn_frame(2000, 1).to_csv(os.path.join(folder, "train.csv"), index=False)
+    churn_frame(1000, 2).to_csv(os.path.join(folder, "test.csv"), index=False)
+    store = Store.open(os.path.join(folder, "store"))
+    export(write_notebook(folder), "churn", alias="production", store=store)
+    return os.path.join(folder, "store"), resolve("churn@production", store)[2]
+
+
+def predict_floor(package: str, n: int = 200) -> float:
+    """The model's own predict on the one-row frame, in this process (ms, median): what
+    neither server can go below."""
+    import pandas as pd
+
+    from jupyter_mlops import load_model
+
+    model = load_model(package)
+    frame = pd.DataFrame([ROW])
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        model.predict(frame)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/ping")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"server did not start: {' '.join(cmd)}")
+
+
+def predict(conn: http.client.HTTPConnection) -> None:
+    conn.request("POST", "/invocations", BODY, {"Content-Type": "application/json"})
+    answer = conn.getresponse()
+    answer.read()
+    if answer.status != 200:
+        raise SystemExit(f"prediction failed: HTTP {answer.status}")
+
+
+def latency(port: int, n: int = 400) -> tuple[float, float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(50):
+        predict(conn)
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        predict(conn)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    return times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
+
+
+def throughput(port: int, seconds: float) -> float:
+    done = [0] * CLIENTS
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        while time.monotonic() < stop:
+            predict(conn)
+            done[i] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / seconds
+
+
+def fuzz_requests(count: int, seed: int = 0):
+    """(method, path, headers, body) or raw bytes for a malformed request line."""
+    rng = random.Random(seed)
+    junk_values = [None, True, "x", "", 1e308, -0.0, 10**30, [], {}, [1, [2]], {"a": 1},
+                   "\u202e\x00", 3.5, -7]
+    templates = [
+        lambda: os.urandom(rng.randint(0, 400)),
+        lambda: BODY[: rng.randint(0, len(BODY) - 1)].encode(),
+        lambda: json.dumps({"dataframe_split": {"columns": list(ROW),
+                                                "data": [[rng.choice(junk_values)
+                                                          for _ in ROW]]}}).encode(),
+        lambda: json.dumps({"dataframe_records": [{k: rng.choice(junk_values) for k in ROW
+                                                   if rng.random() < 0.8}]}).encode(),
+        lambda: json.dumps({rng.choice(["instances", "inputs", "dataframe_split", "x"]):
+                            rng.choice(junk_values)}).encode(),
+        lambda: json.dumps(rng.choice(junk_values)).encode(),
+        lambda: b"[" * rng.randint(1, 100_000),
+        lambda: b"age,income\n" + os.urandom(rng.randint(0, 200)),
+        lambda: json.dumps({"inputs": {k: [rng.choice(junk_values)] * rng.randint(0, 3)
+                                       for k in ROW}}).encode(),
+    ]
+    types = ["application/json", "text/csv", "application/xml", "", "application/json; x=y",
+             "multipart/form-data", "text/csv; charset=latin-1", "\u00e9/\u00e9"]
+    for i in range(count):
+        if i % 50 == 0:
+            yield rng.choice([b"GARBAGE\r\n\r\n", b"POST /invocations HTTP/1.1\r\nHost: "
+                              b"localhost\r\nContent-Length: -5\r\n\r\n",
+                              b"GET / HTTP/9.9\r\n\r\n", b"\x16\x03\x01\x00\xa5\x01\r\n\r\n",
+                              b"POST /invocations HTTP/1.1\r\nHost: localhost\r\n"
+                              b"Transfer-Encoding: chunked\r\n\r\nzz\r\n"])
+            continue
+        headers = {"Content-Type": rng.choice(types)}
+        if rng.random() < 0.1:
+            headers["Host"] = rng.choice(["evil.example", "localhost:1", "", "[::1]"])
+        if rng.random() < 0.05:
+            headers["X-" + "a" * rng.randint(1, 50)] = "b" * rng.randint(0, 3000)
+        method = rng.choice(["POST"] * 8 + ["GET", "PUT", "DELETE", "PATCH"])
+        path = rng.choice(["/invocations"] * 9 + ["/ping", "/health", "/../etc", "/%00"])
+        yield method, path, headers, rng.choice(templates)()
+
+
+def fuzz(port: int, pid: int, count: int) -> dict:
+    import psutil
+
+    proc = psutil.Process(pid)
+    statuses: dict[int, int] = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    rss_start = None
+    for i, request in enumerate(fuzz_requests(count)):
+        if i == 1000:
+            rss_start = proc.memory_info().rss  # after warm-up: caches and pools are built
+        if isinstance(request, bytes):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(request)
+                try:
+                    first = s.recv(64)
+                except OSError:
+                    first = b""
+            m = re.match(rb"HTTP/1\.[01] (\d{3})", first)
+            status = int(m[1]) if m else 0  # 0: the server closed the connection
+        else:
+            method, path, headers, body = request
+            try:
+                conn.request(method, path, body, headers)
+                answer = conn.getresponse()
+                answer.read()
+                status = answer.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                status = 0
+        statuses[status] = statuses.get(status, 0) + 1
+    ping = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    ping.request("GET", "/ping")
+    alive = ping.getresponse().status == 200
+    return {"statuses": dict(sorted(statuses.items())), "alive": alive,
+            "rss_start_mb": (rss_start or 0) / 2**20, "rss_end_mb": proc.memory_info().rss / 2**20,
+            "server_errors": sum(n for s, n in statuses.items() if s >= 500)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--fuzz", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store, package = build_package(tmp)
+        floor = predict_floor(package)
+        ours_port, peer_port = free_port(), free_port()
+        ours = start([sys.executable, "-m", "jupyter_mlops", "serve", "churn@production",
+                      "--store", store, "--port", str(ours_port), "--log-rate", "0.1"],
+                     ours_port)
+        peer = start(["mlflow", "models", "serve", "-m", package, "--env-manager", "local",
+                      "-p", str(peer_port)], peer_port)
+        results: dict[str, list] = {"ours": [], "peer": []}
+        try:
+            for _ in range(args.rounds):
+                for side, port in (("ours", ours_port), ("peer", peer_port)):
+                    results[side].append((*latency(port), throughput(port, args.seconds)))
+            fuzzed = fuzz(ours_port, ours.pid, args.fuzz) if args.fuzz else None
+        finally:
+            for proc in (ours, peer):
+                proc.terminate()
+                proc.wait(20)
+    print(f"one-row predictions, scikit-learn pipeline, loopback, {args.rounds} alternating "
+          f"rounds (medians), {CLIENTS} keep-alive clients for throughput")
+    med = {side: [statistics.median(r[i] for r in rows) for i in range(3)]
+           for side, rows in results.items()}
+    for side, label in (("ours", "jupyter mlops serve"), ("peer", "mlflow models serve")):
+        p50, p99, rps = med[side]
+        print(f"  {label:22} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {rps:7.0f} req/s")
+    print(f"  model.predict alone   p50 {floor:6.2f} ms (in-process floor; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"  throughput ratio {med['ours'][2] / med['peer'][2]:.2f}x (target >= 2x); "
+          f"our p50 target <= 3 ms")
+    if fuzzed:
+        print(f"fuzz: {args.fuzz:,} malformed requests -> statuses {fuzzed['statuses']} "
+              f"(0 = connection closed), 5xx: {fuzzed['server_errors']}, still up: "
+              f"{fuzzed['alive']}, RSS {fuzzed['rss_start_mb']:.1f} MB after 1,000 -> "
+              f"{fuzzed['rss_end_mb']:.1f} MB at the end")
+
+
+if __name__ == "__main__":
+    main()
