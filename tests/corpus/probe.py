@@ -15,7 +15,7 @@ Per cell it records:
 - ``metrics``: the values returned by calls *made from the notebook's own code* (the calling
   frame's file is a cell of this kernel) to ``sklearn.metrics`` functions that return a
   number, to an estimator's ``score``, to ``cross_val_score`` (its mean) and
-  ``cross_validate`` (mean of each ``test_*``), to ``classification_report`` (its numbers),
+  ``cross_validate`` (mean of each ``test_*``), to ``classification_report`` (its scores),
   plus each new search's ``best_score_``. Calls scikit-learn makes internally do not count.
 - ``probe_s``: the time the census itself took in the cell's hooks, which the runner takes off
   the untracked cell's time so the census does not flatter the cell-time ratio.
@@ -225,8 +225,8 @@ def _report_values(function: Any) -> Any:
             function(*args, **{**kwargs, "output_dict": True})
         leaves: list[float] = []
         for value in report.values():
-            for leaf in value.values() if isinstance(value, dict) else [value]:
-                real = _real(leaf)
+            for key, leaf in value.items() if isinstance(value, dict) else [("", value)]:
+                real = None if key == "support" else _real(leaf)
                 if real is not None:
                     leaves.append(real)
         return [leaves]

@@ -171,16 +171,23 @@ def _mask_time_columns(text: str) -> str:
 
 
 def text_outputs(cell: Any) -> list[str]:
-    texts = []
+    """The cell's text outputs; consecutive stream chunks joined, as a frontend shows them
+    (how a kernel splits one print into messages depends on timing)."""
+    texts: list[str] = []
+    previous = None
     for out in cell.get("outputs", []):
         kind = out["output_type"]
+        if kind == "stream" and previous == out["name"]:
+            texts[-1] = texts[-1] + out["text"]
+            continue
+        previous = out["name"] if kind == "stream" else None
         if kind == "stream":
-            texts.append(f"{out['name']}: {_mask(out['text'])}")
+            texts.append(f"{out['name']}: {out['text']}")
         elif kind in ("execute_result", "display_data"):
-            texts.append(f"{kind}: {_mask(out.get('data', {}).get('text/plain', ''))}")
+            texts.append(f"{kind}: {out.get('data', {}).get('text/plain', '')}")
         elif kind == "error":
-            texts.append(f"error: {out['ename']}: {_mask(out['evalue'])}")
-    return texts
+            texts.append(f"error: {out['ename']}: {out['evalue']}")
+    return [_mask(text) for text in texts]
 
 
 def figures_shown(cell: Any) -> int:

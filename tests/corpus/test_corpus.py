@@ -11,8 +11,10 @@ import pytest
 
 from .runner import TARGETS, run_corpus, table, totals
 
-SUBSET = ["plot_feature_selection_pipeline", "plot_confusion_matrix", "plot_iris_dtc",
-          "plot_ols_ridge"]
+# Small and varied: a pipeline with a classification report, a confusion-matrix Display, a
+# multinomial logistic regression with metrics and decision-boundary figures, DET/ROC curves.
+SUBSET = ["plot_feature_selection_pipeline", "plot_confusion_matrix", "plot_logistic_multinomial",
+          "plot_det"]
 
 pytestmark = pytest.mark.timeout(600)
 
