@@ -174,9 +174,11 @@ class Writer:
         except OUTAGE as e:
             self._outage(e)
             return
-        done, error = self._apply_all(self.store, self._backlog)
+        # Each transaction is marked applied as soon as it commits: a kernel killed mid-batch
+        # leaves only what was not stored for the replay.
+        done, error = write_records(self.store, self._backlog, self._problems,
+                                    lambda unit: self.journal.mark_applied([r["n"] for r in unit]))
         if done:
-            self.journal.mark_applied([r["n"] for r in self._backlog[:done]])
             self._backlog = self._backlog[done:]
         if error is not None:
             self._outage(error)
@@ -185,14 +187,11 @@ class Writer:
             self._problems.tell(f"the store is back; spooled records were written to "
                                 f"{self._describe}.")
 
-    def _apply_all(self, store: Store, records: list[dict]) -> tuple[int, BaseException | None]:
-        return write_records(store, records, self._problems)
-
     def _replay_orphans(self, store: Store) -> None:
         """Journals of ended or dead sessions on this store: written, then removed."""
 
         def write(records: list[dict]) -> None:
-            _, error = self._apply_all(store, records)
+            _, error = write_records(store, records, self._problems)
             if error is not None:
                 raise error
 
@@ -209,10 +208,12 @@ class Writer:
             f"{self.journal.path} and will be written when it is back", error)
 
 
-def write_records(store: Store, records: list[dict],
-                  problems: Problems) -> tuple[int, BaseException | None]:
+def write_records(store: Store, records: list[dict], problems: Problems,
+                  stored: Callable[[list[dict]], None] | None = None,
+                  ) -> tuple[int, BaseException | None]:
     """Apply in order until an outage: (records done, the outage or None). A record the
-    store refuses is reported and skipped; what follows an outage is kept."""
+    store refuses is reported and skipped; what follows an outage is kept. ``stored`` is
+    told each transaction's records as soon as it commits."""
     done = 0
     for unit in units(records):
         try:
@@ -223,6 +224,8 @@ def write_records(store: Store, records: list[dict],
             problems.report("bad-record", "a tracking record was refused by the store and "
                             "skipped", e)
         done += len(unit)
+        if stored is not None:
+            stored(unit)
     return done, None
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -208,10 +208,17 @@ class RecordsMixin:
         if not rows:
             return
         latest = s.latest_metrics
+        m = s.metrics.c
+        # A value replayed from a kernel's journal (same key, step and time) is there once.
+        existing = select(m.key).where(m.run_id == run_id, m.step == int(step or 0),
+                                       m.timestamp_ms == ts, m.key.in_([r["key"] for r in rows]))
 
         def work(c: Connection) -> None:
-            c.execute(_INSERT_METRICS, rows)
-            upsert(c, latest, rows, ("run_id", "key"), where=_step_not_older)
+            there = set(c.execute(existing).scalars())
+            new = [r for r in rows if r["key"] not in there]
+            if new:
+                c.execute(_INSERT_METRICS, new)
+                upsert(c, latest, new, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
 
