@@ -6,13 +6,16 @@ timed, as asyncio's own slow-callback debug mode does, but with a thread CPU clo
 wall clock: the CPU time is what the callback itself cost the loop, while the wall time also
 counts the moments the OS ran other processes (this machine is shared) or another thread held
 the GIL. ``GET /loop-probe`` answers the longest of each since the last ``?reset=1``, with the
-callback that held it longest; ``?hold_ms=N`` holds the loop itself, to check the probe.
+callback that held it longest and how much of that was the garbage collector;
+``?hold_ms=N`` holds the loop itself, to check the probe.
 Enable it with ``jpserver_extensions={"tests.loop_probe": True}``.
 """
 
 from __future__ import annotations
 
 import asyncio.events
+import gc
+import threading
 import time
 from typing import Any
 
@@ -27,8 +30,9 @@ class LoopProbe:
 
     def reset(self) -> None:
         self.callbacks = 0
-        self.longest_cpu_s = self.longest_wall_s = 0.0
+        self.longest_cpu_s = self.longest_wall_s = self.longest_gc_s = 0.0
         self.longest_what = ""
+        self._gc_total_s = self._gc_started = 0.0
 
     def install(self) -> None:
         run = asyncio.events.Handle._run
@@ -36,20 +40,33 @@ class LoopProbe:
 
         def timed_run(handle: asyncio.events.Handle) -> None:
             what = _describe(handle)  # before: a finished task no longer shows its request
-            wall, cpu = time.perf_counter(), time.thread_time()
+            wall, cpu, gc_before = time.perf_counter(), time.thread_time(), probe._gc_total_s
             try:
                 run(handle)
             finally:
-                probe.record(time.perf_counter() - wall, time.thread_time() - cpu, what)
+                probe.record(time.perf_counter() - wall, time.thread_time() - cpu,
+                             probe._gc_total_s - gc_before, what)
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+        loop_thread = threading.get_ident()
 
-    def record(self, wall_s: float, cpu_s: float, what: str) -> None:
+        def gc_timer(phase: str, _info: dict) -> None:
+            """The cyclic garbage collector runs in whichever thread allocates: count its
+            pauses on the loop thread, which no request chose."""
+            if threading.get_ident() != loop_thread:
+                return
+            if phase == "start":
+                probe._gc_started = time.thread_time()
+            else:
+                probe._gc_total_s += time.thread_time() - probe._gc_started
+
+        gc.callbacks.append(gc_timer)
+
+    def record(self, wall_s: float, cpu_s: float, gc_s: float, what: str) -> None:
         self.callbacks += 1
         self.longest_wall_s = max(self.longest_wall_s, wall_s)
         if cpu_s > self.longest_cpu_s:
-            self.longest_cpu_s = cpu_s
-            self.longest_what = what
+            self.longest_cpu_s, self.longest_gc_s, self.longest_what = cpu_s, gc_s, what
 
 
 def _describe(handle: asyncio.events.Handle) -> str:
@@ -73,6 +90,7 @@ class ProbeHandler(APIHandler):
             pass
         self.finish({"longest_cpu_ms": probe.longest_cpu_s * 1000,
                      "longest_wall_ms": probe.longest_wall_s * 1000,
+                     "longest_gc_ms": probe.longest_gc_s * 1000,
                      "longest": probe.longest_what, "callbacks": probe.callbacks})
         if self.get_query_argument("reset", "0") == "1":
             probe.reset()

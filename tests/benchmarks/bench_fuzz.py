@@ -6,7 +6,8 @@ callback held the server's event loop (tests/loop_probe.py) for each.
 
 The floor for the 40 KB filter is the regex it replaced (lazy key, optional spaces), timed
 in this process on growing inputs, alternating with today's parser (medians of 5).
-CPU ms is what the loop itself spent in one callback; wall ms also counts the time the OS
+CPU ms is what the loop itself spent in one callback ((gc): of which the garbage collector,
+which runs wherever objects are allocated); wall ms also counts the time the OS
 gave the CPU to other processes or another thread held the GIL, so it is noisy on a shared
 machine.
 """
@@ -70,6 +71,9 @@ def worst_cases(server, run_ids: list[str]) -> None:
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
     json_headers = {**auth, "Content-Type": "application/json"}
     cases = {
+        "floor: GET /health": lambda: requests.get(f"{api}/health", headers=auth),
+        "floor: a short filter": lambda: requests.get(
+            f"{api}/runs", params={"filter": "metrics.a b", "limit": "1"}, headers=auth),
         "filter of 40 KB (spaces)": lambda: requests.get(
             f"{api}/runs", params={"filter": "metrics.a" + " " * 40_000 + "b"}, headers=auth),
         "page of 500 runs": lambda: requests.get(
@@ -91,7 +95,8 @@ def worst_cases(server, run_ids: list[str]) -> None:
     }
     print(f"\nworst cases over HTTP ({REPEAT} each): status, median response ms, "
           "longest loop hold")
-    print(f"{'case':28} {'status':>6} {'resp ms':>8} {'cpu ms':>7} {'wall ms':>8}  callback")
+    print(f"{'case':28} {'status':>6} {'resp ms':>8} {'cpu ms':>7} {'(gc)':>6} {'wall ms':>8}"
+          "  callback")
     for name, call in cases.items():
         loop_hold(server)
         statuses = set()
@@ -104,7 +109,8 @@ def worst_cases(server, run_ids: list[str]) -> None:
         response_ms = _median_ms(once)
         held = loop_hold(server)
         print(f"{name:28} {','.join(map(str, sorted(statuses))):>6} {response_ms:>8.1f} "
-              f"{held['longest_cpu_ms']:>7.2f} {held['longest_wall_ms']:>8.1f}  "
+              f"{held['longest_cpu_ms']:>7.2f} {held['longest_gc_ms']:>6.2f} "
+              f"{held['longest_wall_ms']:>8.1f}  "
               f"{held['longest']}")
 
 
@@ -126,12 +132,14 @@ def main() -> None:
         outcomes = fuzz(server, ids, examples)
         took = time.perf_counter() - started
     print(f"\nschemathesis, {examples} examples per operation and mode ({took:.0f} s)")
-    print(f"{'operation':36} {'mode':8} {'requests':>8} {'5xx':>4} {'cpu ms':>7} {'wall ms':>8}"
-          "  statuses")
+    print(f"{'operation':36} {'mode':8} {'requests':>8} {'5xx':>4} {'cpu ms':>7} {'(gc)':>6} "
+          f"{'wall ms':>8}  statuses  [callback]")
     for o in outcomes:
         statuses = " ".join(f"{k}:{v}" for k, v in sorted(o.statuses.items()))
         print(f"{o.operation:36} {o.mode:8} {o.requests:>8} {len(o.server_errors):>4} "
-              f"{o.loop['longest_cpu_ms']:>7.2f} {o.loop['longest_wall_ms']:>8.1f}  {statuses}")
+              f"{o.loop['longest_cpu_ms']:>7.2f} {o.loop['longest_gc_ms']:>6.2f} "
+              f"{o.loop['longest_wall_ms']:>8.1f}  {statuses}"
+              f"  [{o.loop['longest']}]")
     total = sum(o.requests for o in outcomes)
     errors = [e for o in outcomes for e in o.server_errors]
     print(f"total: {total} requests, {len(errors)} x 5xx; longest loop hold "
