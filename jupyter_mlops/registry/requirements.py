@@ -1,7 +1,8 @@
 """The requirements of a package: exactly the distributions the sliced code imports.
 
 Each top-level module the slice imports is mapped to the distribution that provides it
-(``importlib.metadata.packages_distributions``: ``sklearn`` -> ``scikit-learn``) and pinned
+(as ``importlib.metadata.packages_distributions`` maps it: ``sklearn`` -> ``scikit-learn``;
+see ``providers``) and pinned
 to the version in the run's environment snapshot. The standard library is left out; a
 module no installed distribution provides (a helper file next to the notebook) is named in
 a warning, since the package cannot carry it.
@@ -10,10 +11,12 @@ a warning, since the package cannot carry it.
 from __future__ import annotations
 
 import ast
+import importlib.util
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from importlib.metadata import PackageNotFoundError, packages_distributions, version
+from importlib.metadata import PackageNotFoundError, distributions, version
 
 
 def imported_modules(sources: Iterable[str]) -> set[str]:
@@ -28,6 +31,40 @@ def imported_modules(sources: Iterable[str]) -> set[str]:
     return modules
 
 
+def providers(module: str) -> list[str]:
+    """The distributions that provide top-level ``module``: the mapping of
+    ``importlib.metadata.packages_distributions()`` (``top_level.txt``, else the files of
+    the distribution's RECORD), computed for this one module. The full map reads and parses
+    every installed distribution's metadata, seconds with a few hundred of them; here only
+    the metadata files of the distributions next to the module are read, as text, and only
+    the ones that provide it are parsed."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    locations = list(spec.submodule_search_locations or [])
+    if not locations and spec.origin not in (None, "built-in", "frozen"):
+        locations = [spec.origin]
+    if not locations:
+        return []
+    location = locations[0]
+    site = os.path.dirname(location)
+    found = []
+    for dist in distributions(path=[site]):
+        declared = dist.read_text("top_level.txt")
+        if declared is not None:
+            provides = module in declared.split()
+        else:
+            record = dist.read_text("RECORD") or ""
+            provides = any(line.split(",", 1)[0].split("/", 1)[0].split(".", 1)[0] == module
+                           for line in record.splitlines())
+        if provides and dist.metadata["Name"]:
+            found.append(dist.metadata["Name"])
+    return found
+
+
 def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -37,13 +74,12 @@ def requirements(modules: Iterable[str], snapshot: Mapping[str, str],
     """(pinned requirement lines, sorted by name; warnings). ``snapshot`` is the run's
     environment packages (normalized name -> version); ``extra`` are distributions the
     package itself needs (the serializer of its model)."""
-    providers = packages_distributions()
     distributions: set[str] = {normalize(d) for d in extra}
     warnings = []
     for module in sorted(set(modules)):
         if module in sys.stdlib_module_names or module == "__future__":
             continue
-        found = providers.get(module)
+        found = providers(module)
         if not found:
             warnings.append(f"The training code imports `{module}`, which no installed "
                             "distribution provides (a local module?): it is not in the "

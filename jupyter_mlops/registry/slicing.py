@@ -15,6 +15,7 @@ analysed.
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -116,12 +117,17 @@ def as_script(cells: Sequence[Cell], header: str) -> str:
 
 
 def as_notebook(cells: Sequence[Cell], header: str) -> str:
-    """train.ipynb: the same cells as a notebook."""
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    """train.ipynb: the same cells as an nbformat 4.5 notebook. Written as JSON directly:
+    importing nbformat costs seconds (its schema validator compiles grammars at import)."""
+    def cell(kind: str, source: str, index: int) -> dict:
+        extra = {"execution_count": None, "outputs": []} if kind == "code" else {}
+        return {"cell_type": kind, "id": f"cell-{index}", "metadata": {}, "source": source,
+                **extra}
 
-    nb = new_notebook(cells=[new_markdown_cell(header)]
-                      + [new_code_cell(cell.code) for cell in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nbformat.writes(nb)
+    nb = {"nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"},
+                       "language_info": {"name": "python"}},
+          "cells": [cell("markdown", header, 0)]
+          + [cell("code", c.code, i) for i, c in enumerate(cells, start=1)]}
+    return json.dumps(nb, indent=1) + "\n"

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 
+import nbformat
 import pandas as pd
 import pytest
 import yaml
@@ -43,6 +44,7 @@ def test_train_py_holds_exactly_the_cells_the_model_and_its_metric_need(register
     assert code_cells(train_py) == [IMPORTS, READ, FEATURES, "C = 2.0", MODEL, SCORE]
     with open(os.path.join(registered["package"], "train.ipynb")) as f:
         nb = json.load(f)
+    nbformat.validate(nbformat.from_dict(nb))
     assert ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"] == \
         [IMPORTS, READ, FEATURES, "C = 2.0", MODEL, SCORE]
 
