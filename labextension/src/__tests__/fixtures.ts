@@ -1,4 +1,13 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import type { IRunPage, IRunSummary } from '../schema';
+
+/** The untranslated bundle, with JupyterLab's `%1` placeholders filled in. */
+export const trans = {
+  __: (text: string, ...args: unknown[]) =>
+    text.replace(/%(\d+)/g, (_, n: string) => String(args[Number(n) - 1]))
+} as unknown as TranslationBundle;
+
 
 /** A run summary with sensible defaults; override what a test is about. */
 export function run(id: string, fields: Partial<IRunSummary> = {}): IRunSummary {

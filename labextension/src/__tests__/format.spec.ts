@@ -1,13 +1,6 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
-
 import { formatBytes, formatDuration, formatNumber, formatWhen, statusLook } from '../format';
 import { explainWarning } from '../warnings';
-
-/** The untranslated bundle, with JupyterLab's `%1` placeholders filled in. */
-const trans = {
-  __: (text: string, ...args: unknown[]) =>
-    text.replace(/%(\d+)/g, (_, n: string) => String(args[Number(n) - 1]))
-} as unknown as TranslationBundle;
+import { trans } from './fixtures';
 
 describe('format', () => {
   it('reads durations at every scale', () => {

@@ -74,6 +74,17 @@ describe('PackagingForm', () => {
     expect(form.version).toBe(created);
   });
 
+  it('hands over a registration that finishes after the dialog is gone', async () => {
+    const api = fakeWithRun([{ variable: 'clf', type: 'LogisticRegression' }]);
+    const form = new PackagingForm('r1', api, []);
+    await form.load();
+    await expect(form.settled()).resolves.toBeNull();
+
+    void form.submit();
+    expect(form.status).toBe('packaging');
+    await expect(form.settled()).resolves.toMatchObject({ name: 'churn-model', version: 1 });
+  });
+
   it('keeps the form and shows the server error when packaging fails', async () => {
     const api = fakeWithRun([{ variable: 'clf', type: 'LogisticRegression' }]);
     const form = new PackagingForm('r1', api, []);

@@ -1,12 +1,5 @@
-import type { TranslationBundle } from '@jupyterlab/translation';
-
 import { describeDifference, verificationLabel, verificationSummary } from '../models/verification';
-
-/** The untranslated bundle, with JupyterLab's `%1` placeholders filled in. */
-const trans = {
-  __: (text: string, ...args: unknown[]) =>
-    text.replace(/%(\d+)/g, (_, n: string) => String(args[Number(n) - 1]))
-} as unknown as TranslationBundle;
+import { trans } from './fixtures';
 
 describe('verification wording', () => {
   it('labels every status', () => {

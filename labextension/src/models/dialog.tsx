@@ -52,7 +52,8 @@ export async function packageRun(options: IPackageOptions): Promise<IPackageResu
     hasClose: true
   });
   const result = await dialog.launch();
-  return { version: form.version, show: form.version !== null && result.button.accept };
+  const version = await form.settled();
+  return { version, show: version !== null && result.button.accept };
 }
 
 /**

@@ -144,11 +144,25 @@ export class PackagingForm {
     this._changed.emit();
   }
 
+  /**
+   * Once any registration under way has finished: a dialog closed while
+   * packaging still gets the version the server goes on to register.
+   */
+  async settled(): Promise<IModelVersion | null> {
+    await this._submitting;
+    return this._version;
+  }
+
   /** Package and register; on failure the form stays, with the server's error. */
-  async submit(): Promise<IModelVersion | null> {
+  submit(): Promise<IModelVersion | null> {
     if (!this.canSubmit) {
-      return null;
+      return Promise.resolve(null);
     }
+    this._submitting = this._register();
+    return this._submitting;
+  }
+
+  private async _register(): Promise<IModelVersion | null> {
     this._status = 'packaging';
     this._error = null;
     this._changed.emit();
@@ -185,5 +199,6 @@ export class PackagingForm {
   private _warnings: string[] = [];
   private _error: MlopsRequestError | null = null;
   private _version: IModelVersion | null = null;
+  private _submitting: Promise<IModelVersion | null> | null = null;
   private _changed = new Signal<PackagingForm, void>(this);
 }

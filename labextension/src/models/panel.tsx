@@ -180,7 +180,9 @@ function VersionItem({
   const failure = registry.actionError(name, version.version);
   const highlighted =
     registry.highlighted?.name === name && registry.highlighted.version === version.version;
-  const metrics = Object.entries(version.metrics).sort().slice(0, KEY_METRICS);
+  const metrics = Object.entries(version.metrics)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .slice(0, KEY_METRICS);
   const [aliasOpen, setAliasOpen] = useState(false);
   const item = useRef<HTMLLIElement>(null);
   // Brought into view once, when it becomes the highlighted (just registered) version.
@@ -239,36 +241,30 @@ function VersionItem({
         )}
       </div>
       <div className="jp-mlops-VersionActions">
-        <button
-          type="button"
-          className="jp-mlops-LinkButton"
-          data-testid="mlops-verify"
+        <ActionLink
+          testId="mlops-verify"
           disabled={action !== null}
           title={trans.__('Rebuild version %1 from its train.py in a clean kernel and compare', version.version)}
           onClick={() => void registry.verify(name, version.version)}
         >
           {trans.__('Verify')}
-        </button>
-        <button
-          type="button"
-          className="jp-mlops-LinkButton"
-          data-testid="mlops-download"
+        </ActionLink>
+        <ActionLink
+          testId="mlops-download"
           disabled={action === 'downloading'}
           title={trans.__('Download the package of version %1 as a zip', version.version)}
           onClick={() => void registry.download(name, version.version)}
         >
           {trans.__('Download')}
-        </button>
-        <button
-          type="button"
-          className="jp-mlops-LinkButton"
-          data-testid="mlops-set-alias"
-          aria-expanded={aliasOpen}
+        </ActionLink>
+        <ActionLink
+          testId="mlops-set-alias"
+          expanded={aliasOpen}
           title={trans.__('Set or move an alias to version %1', version.version)}
           onClick={() => setAliasOpen(!aliasOpen)}
         >
           {trans.__('Set alias')}
-        </button>
+        </ActionLink>
       </div>
       <VerificationFindings verification={version.verification} trans={trans} />
       {action === 'verifying' && (
@@ -300,6 +296,37 @@ function VersionItem({
         />
       )}
     </li>
+  );
+}
+
+/** A version's action, as a text-like button: the sidebar is narrow. */
+function ActionLink({
+  testId,
+  title,
+  disabled = false,
+  expanded,
+  onClick,
+  children
+}: {
+  testId: string;
+  title: string;
+  disabled?: boolean;
+  expanded?: boolean;
+  onClick: () => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      className="jp-mlops-LinkButton"
+      data-testid={testId}
+      disabled={disabled}
+      aria-expanded={expanded}
+      title={title}
+      onClick={onClick}
+    >
+      {children}
+    </button>
   );
 }
 
