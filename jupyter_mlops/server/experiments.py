@@ -5,6 +5,8 @@ that overlay a hundred runs without a hundred requests)."""
 
 from __future__ import annotations
 
+import json
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -32,4 +34,8 @@ class MetricHistoriesHandler(MlopsHandler):
             raise InvalidInput("key is required: the metric whose histories to return")
         ids = [i.strip() for i in (self.query("ids") or "").split(",") if i.strip()]
         histories = await self.in_thread(self.store.metric_histories, ids, key)
-        self.write_json({"key": key, "histories": histories})
+        # The store already sent non-finite values as None, so the general encoder's walk
+        # over every value (write_json) is skipped: it doubles the time of a large answer.
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"key": key, "histories": histories}, allow_nan=False,
+                               separators=(",", ":")))

@@ -9,7 +9,7 @@ the table: about 0.1 s at 100,000 runs (tests/benchmarks/bench_experiments.py).
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from typing import Any
 
 from sqlalchemy import select
@@ -41,20 +41,27 @@ class CatalogMixin:
                 answer[name] = _distinct(c, select(table.c.key).distinct())
         return answer
 
-    def metric_histories(self, run_ids: list[str], key: str) -> dict[str, list[list[float]]]:
-        """``{run_id: [[step, value], ...]}`` of one metric for many runs, by step; runs that
-        never logged it are left out. A NaN value is sent as None (JSON has no NaN)."""
+    def metric_histories(self, run_ids: list[str], key: str) -> dict[str, dict[str, list]]:
+        """``{run_id: {"steps": [...], "values": [...]}}`` of one metric for many runs, by
+        step; runs that never logged it are left out. Columns rather than pairs: a hundred
+        runs of a thousand steps stay one small, quick answer. Values logged twice at one
+        step come in the order they were written (the index order), NaN as None."""
         if not 1 <= len(run_ids) <= MAX_HISTORY_RUNS:
             raise InvalidInput(f"ask for 1 to {MAX_HISTORY_RUNS} runs at once, "
                                f"got {len(run_ids)}")
         m = s.metrics.c
-        histories: dict[str, list[list[float]]] = defaultdict(list)
+        histories: dict[str, dict[str, list]] = {}
         q = (select(m.run_id, m.step, m.value).where(m.run_id.in_(run_ids), m.key == key)
-             .order_by(m.run_id, m.step, m.timestamp_ms))
+             .order_by(m.run_id, m.step))
         with self.db.read() as c:
-            for run_id, step, value in c.execute(q):
-                histories[run_id].append([step, value])
-        return dict(histories)
+            for run_id, step, value in c.execute(q).tuples():
+                history = histories.get(run_id)
+                if history is None:
+                    history = histories[run_id] = {"steps": [], "values": []}
+                history["steps"].append(step)
+                history["values"].append(value if value is None or math.isfinite(value)
+                                         else None)
+        return histories
 
 
 def _distinct(c: Any, query: Any) -> list[str]:

@@ -64,7 +64,7 @@ async def test_histories_of_many_runs_in_one_request(jp_fetch, runs):
     ids = ",".join([*runs[:3], "missing"])
     answer = await _get(jp_fetch, "metrics", "histories", params={"key": "loss", "ids": ids})
     assert set(answer["histories"]) == set(runs[:3])
-    assert answer["histories"][runs[2]] == [[0, 1 / 3], [1, 1 / 4], [2, 1 / 5]]
+    assert answer["histories"][runs[2]] == {"steps": [0, 1, 2], "values": [1 / 3, 1 / 4, 1 / 5]}
 
 
 @pytest.mark.parametrize("params, message", [

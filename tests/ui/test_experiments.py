@@ -281,13 +281,20 @@ def test_deep_links_open_a_fresh_page_on_a_view_and_a_run(
         other = fresh.new_page()
         other.goto(f"{link}&token={server.token}")
         shown = other.locator(".jp-mlops-Experiments")
-        expect(shown.get_by_test_id("mlops-query")).to_have_value('experiment = "vision"')
+        expect(shown.get_by_test_id("mlops-query")).to_have_value('experiment = "vision"',
+                                                                  timeout=30_000)
         expect(shown.get_by_test_id("mlops-total")).to_have_text("6 runs")
 
+    finally:
+        fresh.close()
+    fresh = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        other = fresh.new_page()
         run_id, run = next(iter(runs.items()))
-        other.goto(f"{server.url}lab?mlops-run={run_id}&token={server.token}")
+        other.goto(f"{server.url}lab/workspaces/run-link?mlops-run={run_id}&token={server.token}")
         details = other.get_by_test_id("mlops-run-details")
-        expect(details).to_have_attribute("data-run-id", run_id)
+        # A fresh page boots JupyterLab from nothing: slower than a click on a shared machine.
+        expect(details).to_have_attribute("data-run-id", run_id, timeout=30_000)
         expect(details.get_by_test_id("mlops-run-name")).to_have_value(run["name"])
     finally:
         fresh.close()

@@ -11,8 +11,8 @@ export function fetchCatalog(settings?: ServerConnection.ISettings): Promise<ICa
   return requestAPI<ICatalog>('catalog', {}, settings);
 }
 
-/** `[step, value]` pairs by step per run id; a NaN value arrives as null. */
-export type Histories = Record<string, [number, number | null][]>;
+/** Steps and values by step per run id; a NaN value arrives as null. */
+export type Histories = Record<string, { steps: number[]; values: (number | null)[] }>;
 
 export async function fetchHistories(
   runIds: string[],

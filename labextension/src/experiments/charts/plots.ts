@@ -76,46 +76,62 @@ export function smooth(values: (number | null)[], weight: number): (number | nul
   });
 }
 
-interface IStepPoint {
-  step: number;
-  value: number;
-  run: string;
-  name: string;
-  colour: string;
-}
-
-/** One line per run of a metric by step, overlaid. */
+/**
+ * One line per run of a metric by step, overlaid. Points go to Plot as
+ * columns (typed arrays, one index array as data), not one object each:
+ * 100 runs of 1,000 steps draw in a fraction of the time.
+ */
 export function stepChart(
   runs: readonly IRunSummary[],
   histories: Histories,
   chart: IChartState,
   size: IChartSize
 ): SVGSVGElement | HTMLElement {
-  const points: IStepPoint[] = [];
+  let count = 0;
+  for (const run of runs) {
+    count += histories[run.run_id]?.steps.length ?? 0;
+  }
+  const x = new Float64Array(count);
+  const y = new Float64Array(count);
+  const z = new Array<string>(count);
+  const stroke = new Array<string>(count);
+  const names = new Map<string, string>();
+  let n = 0;
   for (const run of runs) {
     const history = histories[run.run_id];
     if (!history) {
       continue;
     }
     const colour = runColour(run.run_id);
-    const values = smooth(
-      history.map(([, value]) => value),
-      chart.smoothing
-    );
-    history.forEach(([step], i) => {
+    names.set(run.run_id, run.name);
+    const values = smooth(history.values, chart.smoothing);
+    history.steps.forEach((step, i) => {
       const value = values[i];
       if (value !== null && Number.isFinite(value) && (!chart.logScale || value > 0)) {
-        points.push({ step, value, run: run.run_id, name: run.name, colour });
+        x[n] = step;
+        y[n] = value;
+        z[n] = run.run_id;
+        stroke[n] = colour;
+        n++;
       }
     });
   }
+  const index = Array.from({ length: n }, (_, i) => i);
+  const columns = { x: x.subarray(0, n), y: y.subarray(0, n), z, stroke };
   return Plot.plot({
     ...frame(size),
     x: { label: 'step' },
     y: { label: chart.metric, type: chart.logScale ? 'log' : 'linear', grid: true },
     marks: [
-      Plot.lineY(points, { x: 'step', y: 'value', z: 'run', stroke: 'colour', strokeWidth: 1.3 }),
-      Plot.tip(points, Plot.pointer({ x: 'step', y: 'value', title: tipText }))
+      Plot.lineY(index, { ...columns, strokeWidth: 1.3 }),
+      Plot.tip(
+        index,
+        Plot.pointer({
+          x: columns.x,
+          y: columns.y,
+          title: (i: number) => tipText({ name: names.get(z[i]) ?? z[i], step: x[i], value: y[i] })
+        })
+      )
     ]
   });
 }

@@ -7,7 +7,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useCallback, useState } from 'react';
 
-import { StatusIcon } from '../../runbits';
+import { statusLabel, statusLook } from '../../format';
 import { VirtualList } from '../../virtuallist';
 import {
   BASE_COLUMNS,
@@ -152,13 +152,15 @@ export function RunsTable({
                     onClick={event => event.stopPropagation()}
                   />
                 </span>
-                {columns.map(key => (
+                {columns.map(key => {
+                  const text = cellText(run, key);
+                  return (
                   <span
                     key={key}
                     role="gridcell"
                     className={`jp-mlops-Cell jp-mlops-Cell-${columnKind(key) || key}`}
                     style={{ width: columnWidth(key) }}
-                    title={cellText(run, key)}
+                    title={text}
                   >
                     {key === 'name' && (
                       <span
@@ -167,7 +169,13 @@ export function RunsTable({
                         aria-hidden
                       />
                     )}
-                    {key === 'status' && <StatusIcon status={run.status} trans={trans} />}
+                    {key === 'status' && (
+                      // A CSS dot: icon components cost too much per row while scrolling.
+                      <span
+                        className={`jp-mlops-StatusDot jp-mlops-mod-${statusLook(run.status)}`}
+                        aria-hidden
+                      />
+                    )}
                     {key === 'name' ? (
                       <button
                         className="jp-mlops-RunLink"
@@ -176,11 +184,14 @@ export function RunsTable({
                       >
                         {run.name}
                       </button>
+                    ) : key === 'status' ? (
+                      statusLabel(run.status, trans)
                     ) : (
-                      cellText(run, key)
+                      text
                     )}
                   </span>
-                ))}
+                  );
+                })}
               </div>
             );
           }}

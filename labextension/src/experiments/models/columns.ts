@@ -3,7 +3,7 @@
  * called, how wide it is, what a run shows in it, and how loaded rows fall
  * into groups.
  */
-import { formatDuration, formatNumber, formatTimestamp } from '../../format';
+import { formatDuration, formatNumber } from '../../format';
 import type { IRunSummary } from '../../schema';
 
 /** Columns every table has, in order; each is also an API sort key. */
@@ -69,11 +69,20 @@ export function rawValue(run: IRunSummary, key: string): string | number | null 
   }
 }
 
+/**
+ * One formatter for every start time: `toLocaleString` builds a new one per
+ * call, which costs more than the rest of a row while scrolling.
+ */
+const START_FORMAT = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'short',
+  timeStyle: 'medium'
+});
+
 /** The text a run shows in a column. */
 export function cellText(run: IRunSummary, key: string): string {
   const value = rawValue(run, key);
   if (key === 'started') {
-    return formatTimestamp(run.started);
+    return run.started ? START_FORMAT.format(new Date(run.started)) : '—';
   }
   if (key === 'duration') {
     return formatDuration(run.duration_s);
