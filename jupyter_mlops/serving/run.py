@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -38,6 +39,7 @@ def serve(source: Source, served: Served, *, host: str, port: int, workers: int 
     from tornado.process import fork_processes
 
     sockets = bind_sockets(port, address=host)
+    parent = os.getpid()
     if workers > 1:
         fork_processes(workers, max_restarts=100)
     asyncio.set_event_loop(asyncio.new_event_loop())
@@ -52,6 +54,8 @@ def serve(source: Source, served: Served, *, host: str, port: int, workers: int 
     loop = IOLoop.current()
     if follow_alias:
         PeriodicCallback(server.follow, poll_s * 1000).start()
+    if workers > 1:  # a worker outlives no parent (it dies on SIGTERM without telling them)
+        PeriodicCallback(lambda: os.getppid() != parent and loop.stop(), 1000).start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: loop.add_callback_from_signal(loop.stop))
     bound = sockets[0].getsockname()

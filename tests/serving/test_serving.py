@@ -192,3 +192,17 @@ def test_the_dockerfile_command_runs_from_the_package_folder_alone(churn, start_
     answer = server.post({"dataframe_records": rows.to_dict("records")})
     assert answer.status_code == 200 and len(answer.json()["predictions"]) == len(rows)
     assert server.get("/health").json()["name"] == "churn"
+
+
+def test_workers_share_the_port_and_go_with_their_parent(churn, start_server, rows):
+    import psutil
+
+    server = start_server("churn@production", "--store", churn[0], "--workers", "2",
+                          "--log-rate", "0")
+    assert wait_for(lambda: len(psutil.Process(server.proc.pid).children()) == 2)
+    workers = psutil.Process(server.proc.pid).children()
+    for _ in range(4):
+        assert server.post({"dataframe_records": rows.to_dict("records")}).status_code == 200
+    server.stop()
+    assert wait_for(lambda: not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE
+                                    for w in workers))
