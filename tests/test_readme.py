@@ -60,10 +60,18 @@ KERNEL_CONFIG = block("python", "c.InteractiveShellApp.extensions")
 SET_UP = block("bash", "&& jupyter lab")
 TEST_COMMAND = block("bash", "&& python -m pytest")
 CLI = block("bash", "jupyter mlops runs")
-CURL = block("bash", "curl ")
+CURL = block("bash", "Authorization: token")
 DEVELOPMENT = block("bash", "ruff check .")
 CHECKED = [QUICK_START, LOAD_MAGIC, MAGIC_REFERENCE, KERNEL_CONFIG, SET_UP, TEST_COMMAND, CLI,
            CURL, DEVELOPMENT]
+# The model registry and serving sections need a model registered from a tracked notebook:
+# tests/registry/test_cli.py and tests/serving run the same commands on fixtures of their own,
+# not these lines as written. Listed by section so that a new block still fails below.
+NOT_RUN_AS_WRITTEN = [code for lang, code in BLOCKS if lang in ("bash", "python", "ipython")
+                      and any(marker in code for marker in (
+                          "%track register", "mlops.register_model(", "jupyter mlops package",
+                          "jupyter mlops serve", "jupyter mlops monitor",
+                          "jupyter mlops retrain"))]
 
 SETUP_CELL = """\
 import pandas as pd
@@ -80,7 +88,8 @@ def lines(code: str) -> list[str]:
 
 
 def test_every_block_is_checked():
-    assert [code for _, code in BLOCKS if code not in CHECKED] == []
+    assert len(NOT_RUN_AS_WRITTEN) == 6
+    assert [code for _, code in BLOCKS if code not in CHECKED + NOT_RUN_AS_WRITTEN] == []
 
 
 @pytest.fixture(scope="module")

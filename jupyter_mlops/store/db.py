@@ -218,7 +218,7 @@ def _as_store_error(e: DatabaseError, location: StoreLocation) -> StoreError:
     if "readonly" in detail or "read-only" in detail:
         return StoreError(f"store {location.describe()} is read-only: {detail}")
     if "not a database" in detail or "malformed" in detail:
-        return CorruptStore(f"store database {location.sqlite_path or location.describe()} is "
-                          f"not a usable SQLite database ({detail}): move it aside (or restore "
-                          "a backup) and jupyter_mlops creates a new store there")
+        return CorruptStore(f"store file {location.sqlite_path or location.describe()} is not a "
+                            f"readable SQLite database ({detail}): move it aside to start a new "
+                            "store there, or restore it from a backup")
     return StoreError(f"store {location.describe()}: {detail}")

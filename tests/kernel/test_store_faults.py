@@ -43,7 +43,7 @@ def test_a_corrupt_database_spools_warns_once_and_never_kills_the_writer(
     assert result.success and seconds < 3
     out, err = capfd.readouterr()
     assert "records spooled in" in out
-    assert err.count("jupyter_mlops:") == 1 and "not a usable SQLite database" in err
+    assert err.count("jupyter_mlops:") == 1 and "not a readable SQLite database" in err
     assert "mlops.db" in err and "Traceback" not in err
     assert tracker.writer._thread.is_alive()
     os.rename(store_dir / "mlops.db", store_dir / "corrupt.db")  # what the message says to do
