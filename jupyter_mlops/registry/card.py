@@ -50,8 +50,9 @@ def model_card(spec: PackageSpec, signature: dict | None) -> str:
               'model = mlflow.pyfunc.load_model("path/to/this/folder")',
               "model.predict(dataframe)", "```", "",
               "Install exactly what it needs with `pip install -r requirements.txt`. Serve it "
-              "with `jupyter mlops serve .` (the model server of jupyter_mlops; it arrives with "
-              "the serving feature), or build the container: `docker build -t "
+              "with `jupyter mlops serve . --trust` (the model server of jupyter_mlops; "
+              "`--trust` because a folder outside the registry may hold a pickle), or build "
+              "the container: `docker build -t "
               f"{spec.name.lower()} .`", ""]
     return "\n".join(lines)
 
@@ -63,4 +64,4 @@ def dockerfile(python: str) -> str:
             "RUN pip install --no-cache-dir -r /model/requirements.txt jupyter_mlops\n"
             "EXPOSE 8080\n"
             'CMD ["jupyter", "mlops", "serve", "/model", "--host", "0.0.0.0", "--port", '
-            '"8080"]\n')
+            '"8080", "--trust"]\n')

@@ -38,7 +38,9 @@ def test_no_generated_request_gets_a_server_error(fuzzed):
     # Nothing to get wrong: no input, or only a path id that any string can be.
     assert starved == [(op, "negative", 0) for op in (
         "GET /health", "GET /datasets/{dataset_id}", "GET /environments/{environment_id}",
-        "GET /artifacts/{artifact_id}")]
+        "GET /artifacts/{artifact_id}", "GET /models", "GET /models/{name}",
+        "GET /models/{name}/versions/{version}", "GET /models/{name}/versions/{version}/download",
+        "DELETE /models/{name}/aliases/{alias}", "GET /catalog")]
     failures = [error for o in outcomes for error in o.server_errors]
     assert failures == [], "\n".join(failures[:10])
 
