@@ -20,7 +20,7 @@ class CatalogHandler(MlopsHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.write_json(await self.in_thread(self.store.catalog))
+        self.write_json(await self.in_store(lambda store: store.catalog()))
 
 
 class MetricHistoriesHandler(MlopsHandler):
@@ -33,7 +33,7 @@ class MetricHistoriesHandler(MlopsHandler):
         if not key:
             raise InvalidInput("key is required: the metric whose histories to return")
         ids = [i.strip() for i in (self.query("ids") or "").split(",") if i.strip()]
-        histories = await self.in_thread(self.store.metric_histories, ids, key)
+        histories = await self.in_store(lambda store: store.metric_histories(ids, key))
         # The store already sent non-finite values as None, so the general encoder's walk
         # over every value (write_json) is skipped: it doubles the time of a large answer.
         self.set_header("Content-Type", "application/json")

@@ -40,10 +40,11 @@ class _ModelsHandler(MlopsHandler):
         user = self.current_user
         return getattr(user, "username", None) or getattr(user, "name", None)
 
-    async def registry(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """A registry call in a thread; its refusals become 409/422 with their message."""
+    async def registry(self, work: Any) -> Any:
+        """``work(store)``, a registry call, in a thread (the store is opened there too); its
+        refusals become 409/422 with their message."""
         try:
-            return await self.in_thread(fn, *args, **kwargs)
+            return await self.in_store(work)
         except AmbiguousModel as e:
             raise web.HTTPError(409, "%s", str(e)) from None
         except (CannotPackage, Tampered) as e:
@@ -61,7 +62,7 @@ class ModelsHandler(_ModelsHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.write_json({"models": await self.in_thread(self.store.list_models)})
+        self.write_json({"models": await self.in_store(lambda store: store.list_models())})
 
     @web.authenticated
     @authorized
@@ -76,10 +77,10 @@ class ModelsHandler(_ModelsHandler):
                 raise InvalidInput(f"{key} must be a string")
         if not body.get("run_id") or not body.get("name"):
             raise InvalidInput("run_id and name are required")
-        version = await self.registry(
-            register_model, body["run_id"], body["name"], model=body.get("model"),
-            alias=body.get("alias"), description=body.get("description"), store=self.store,
-            user=self.user)
+        user = self.user
+        version = await self.registry(lambda store: register_model(
+            body["run_id"], body["name"], model=body.get("model"), alias=body.get("alias"),
+            description=body.get("description"), store=store, user=user))
         self.write_json(public(version), status=201)
 
 
@@ -87,7 +88,7 @@ class ModelHandler(_ModelsHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        model = await self.in_thread(self.store.get_model, name)
+        model = await self.in_store(lambda store: store.get_model(name))
         model["versions"] = [public(v) for v in model["versions"]]
         self.write_json(model)
 
@@ -96,7 +97,8 @@ class ModelVersionHandler(_ModelsHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        found = await self.in_thread(self.store.model_version, name, _version_number(version))
+        number = _version_number(version)
+        found = await self.in_store(lambda store: store.model_version(name, number))
         self.write_json(public(found))
 
 
@@ -105,7 +107,7 @@ class ModelDownloadHandler(_ModelsHandler):
     @authorized
     async def get(self, name: str, version: str) -> None:
         number = _version_number(version)
-        data = await self.registry(_zip, self.store, f"{name}/{number}")
+        data = await self.registry(lambda store: _zip(store, f"{name}/{number}"))
         self.set_header("Content-Disposition",
                         f'attachment; filename="{_safe(name)}-v{number}.zip"')
         self.set_header("X-Content-Type-Options", "nosniff")
@@ -119,14 +121,16 @@ class ModelAliasHandler(_ModelsHandler):
         body = self.json_body()
         if set(body) != {"version"}:
             raise InvalidInput('send {"version": N}')
-        result = await self.in_thread(self.store.set_alias, name, alias, body["version"],
-                                      self.user)
+        user = self.user
+        result = await self.in_store(lambda store: store.set_alias(name, alias, body["version"],
+                                                                   user))
         self.write_json(result)
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, alias: str) -> None:
-        await self.in_thread(self.store.delete_alias, name, alias, self.user)
+        user = self.user
+        await self.in_store(lambda store: store.delete_alias(name, alias, user))
         self.set_status(204)
         self.finish()
 
@@ -138,7 +142,8 @@ class ModelVerifyHandler(_ModelsHandler):
         if self.json_body():
             raise InvalidInput("verify takes no parameters: send an empty body or {}")
         number = _version_number(version)
-        self.write_json(await self.registry(verify, f"{name}/{number}", store=self.store))
+        ref = f"{name}/{number}"
+        self.write_json(await self.registry(lambda store: verify(ref, store=store)))
 
 
 class RunModelsHandler(_ModelsHandler):
@@ -147,7 +152,7 @@ class RunModelsHandler(_ModelsHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        run = await self.in_thread(self.store.get_run, run_id)
+        run = await self.in_store(lambda store: store.get_run(run_id))
         models = [{"variable": m["variable"], "type": m["type"],
                    "params_count": m["params_count"]} for m in run_models(run)]
         self.write_json({"models": models, "warnings": run.get("warnings") or [],
