@@ -345,14 +345,26 @@ def describe(obj: Any) -> dict[str, Any]:
     for position, (name, column_profile) in enumerate(zip(names, profiles, strict=True)):
         key = name if name not in profile else f"{name} ({position})"
         profile[key] = column_profile
-    dtype = str(obj.dtype) if isinstance(obj, np.ndarray) else None
-    return {
-        "fingerprint": fingerprint(obj),
-        "schema": [{"name": name, "dtype": dtype or str(column_dtype)}
-                   for name, column_dtype in zip(names, dtypes, strict=True)],
-        "shape": [int(n) for n in obj.shape],
-        "profile": profile,
-    }
+    return {"fingerprint": fingerprint(obj), **schema(obj), "profile": profile}
+
+
+def schema(obj: Any) -> dict[str, Any]:
+    """Column names and dtypes, and the shape: no pass over the data, so a cell can record
+    which data a run read at once and leave the profile to later."""
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame):
+        names, dtypes = [_label(n) for n in obj.columns], [str(d) for d in obj.dtypes]
+    elif isinstance(obj, pd.Series):
+        names, dtypes = ["value" if obj.name is None else _label(obj.name)], [str(obj.dtype)]
+    elif isinstance(obj, np.ndarray) and obj.ndim == 2:
+        names, dtypes = [str(i) for i in range(obj.shape[1])], [str(obj.dtype)] * obj.shape[1]
+    elif isinstance(obj, np.ndarray):
+        names, dtypes = ["value"], [str(obj.dtype)]
+    else:
+        raise TypeError(f"not a dataset: {type(obj).__name__}")
+    return {"schema": [{"name": n, "dtype": d} for n, d in zip(names, dtypes, strict=True)],
+            "shape": [int(n) for n in obj.shape]}
 
 
 def _label(name: Any) -> str:

@@ -38,6 +38,8 @@ _OPS: dict[str, Callable[[Store, dict], Any]] = {
     "dataset": lambda st, r: st.log_dataset(r["run_id"], r["info"], name=r["name"],
                                             role=r["role"], source=r.get("source"),
                                             file_hash=r.get("file_hash")),
+    "dataset_profile": lambda st, r: st.set_dataset_profile(r["fingerprint"], r["profile"],
+                                                            r.get("file_hash")),
     "artifact": _artifact,
     "lineage": lambda st, r: st.add_lineage(r["run_id"], r["execution_ids"], r["positions"]),
     "warnings": lambda st, r: st.set_run_warnings(r["run_id"], r["warnings"]),

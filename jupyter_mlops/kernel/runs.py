@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..capture.datasets import describe
+from ..capture.datasets import describe, schema
 from ..capture.files import file_fingerprint
 from ..capture.models import (
     is_fitted_model,
@@ -175,30 +175,33 @@ class RunBuilder:
 
     def add_dataset(self, variable: str, obj: Any, name: str | None = None,
                     role: str | None = None) -> None:
-        """Fingerprinted now (cached per binding), profiled and file-hashed off-thread and
-        only for data the store has not seen."""
+        """Recorded now, from its fingerprint (cached per binding) and schema, so that a run
+        never loses which data it read; profiled and file-hashed later, on the writer thread
+        and only for data the store has not profiled."""
         fingerprint = self.t.fingerprint(variable, obj)
         source = self.t.sources.source_of(obj)
-        run_id, known = self.run_id, self.t.known_datasets
         name, role = name or variable, role or dataset_role(variable)
+        known = self.t.known_datasets
+        info = known.get(fingerprint) or schema(obj)
+        self._submit("dataset", name=name, role=role, source=source,
+                     info={"fingerprint": fingerprint, **info})
+        self._datasets[variable] = (name, role)
+        if fingerprint in known:
+            return
+        known[fingerprint] = info
 
         def task(store: Any) -> list[dict]:
-            info = known.get(fingerprint)
-            if info is None and store is not None:
-                info = store.known_dataset(fingerprint)
-            if info is None:
-                described = describe(obj)
-                same = described["fingerprint"] == fingerprint  # else changed in the meantime
-                info = {**described, "fingerprint": fingerprint,
-                        "profile": described["profile"] if same else None}
-            known[fingerprint] = {"schema": info["schema"], "shape": info["shape"]}
+            stored = store.known_dataset(fingerprint) if store is not None else None
+            if stored is not None and stored["profiled"]:
+                return []
+            described = describe(obj)
+            same = described["fingerprint"] == fingerprint  # else changed in the meantime
             file_hash = file_fingerprint(source) if source and os.path.isfile(source) else None
-            return [{"op": "dataset", "run_id": run_id, "name": name, "role": role,
-                     "source": source, "file_hash": file_hash,
-                     "info": {"fingerprint": fingerprint, "schema": info["schema"],
-                              "shape": info["shape"], "profile": info.get("profile")}}]
+            if not same and file_hash is None:
+                return []
+            return [{"op": "dataset_profile", "fingerprint": fingerprint,
+                     "profile": described["profile"] if same else None, "file_hash": file_hash}]
 
-        self._datasets[variable] = (name, role)
         self.t.writer.submit_task(task)
 
     def add_evaluation(self, index: int, metrics: Iterable[tuple[str, float]],

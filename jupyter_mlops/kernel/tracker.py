@@ -196,23 +196,22 @@ class Tracker:
         """Attach the git diff, then refresh the environment off-thread for the next run."""
         if run_id not in self.runs:
             self.runs.append(run_id)
+        if self.git_diff:
+            import base64
 
-        def task(_store: Any) -> list[dict]:
-            records = []
-            if self.git_diff:
-                import base64
-
-                records.append({"op": "artifact", "run_id": run_id, "artifact_id": new_id(),
+            self.writer.submit({"op": "artifact", "run_id": run_id, "artifact_id": new_id(),
                                 "name": "git.diff", "media_type": "text/x-diff",
                                 "data": base64.b64encode(self.git_diff.encode()).decode()})
+
+        def task(_store: Any) -> list[dict]:
             from ..capture.environment import snapshot
 
             snap = snapshot(env_allowlist=tuple(self.config.env_allowlist), cwd=os.getcwd())
-            if snap.environment_id != self.environment_id:
-                records.append({"op": "environment", "environment_id": snap.environment_id,
-                                "data": snap.data})
-                self.environment_id, self.git_diff = snap.environment_id, snap.git_diff
-            return records
+            if snap.environment_id == self.environment_id:
+                return []
+            self.environment_id, self.git_diff = snap.environment_id, snap.git_diff
+            return [{"op": "environment", "environment_id": snap.environment_id,
+                     "data": snap.data}]
 
         self.writer.submit_task(task)
 
@@ -221,6 +220,7 @@ class Tracker:
         self._current = None
         if not getattr(info, "store_history", True):
             return  # tool-internal executions (variable explorers, completers)
+        self.writer.cell_started()
         try:
             self._begin_cell(info)
         except Exception as e:
@@ -228,12 +228,13 @@ class Tracker:
 
     def post_run_cell(self, result: Any) -> None:
         cell, self._current = self._current, None
-        if cell is None:
-            return
         try:
-            self._end_cell(cell, result)
+            if cell is not None:
+                self._end_cell(cell, result)
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
+        finally:
+            self.writer.cell_ended()
 
     # --- cells
     def _begin_cell(self, info: Any) -> None:

@@ -10,6 +10,13 @@ outage too (the records stay spooled, never written into a new store at the same
 the spool's disk is full as well, the journal keeps the records in memory (bounded) until
 the disk takes them. The thread survives anything a record or a task raises: a problem is
 reported once, never as a traceback.
+
+The writer shares the GIL with the user's code, so it yields to cells: each transaction and
+each background task starts only once the kernel has been idle for ``QUIET_S`` (in a "Run
+All" the work waits for a pause), unless a cell has run for ``MAX_DEFER_S``, a flush is
+waiting, or ``MAX_DEFERRED`` records are. Deferring risks no record: every record is in the
+journal before it is queued, and tasks only add what can be worked out later (a dataset's
+profile, a classification report's numbers, a changed environment).
 """
 
 from __future__ import annotations
@@ -31,7 +38,10 @@ from .spool import Journal, replay_orphans, spool_directory
 
 # Errors that mean "the store cannot be written now", as opposed to a bad record.
 OUTAGE = (StoreError, OSError)
-LINGER_S = 0.05
+LINGER_S = 0.05  # after an unexpected error, before the thread tries again
+QUIET_S = 0.02
+MAX_DEFER_S = 2.0
+MAX_DEFERRED = 20_000
 Task = Callable[[Store | None], list[dict]]
 
 
@@ -56,6 +66,10 @@ class Writer:
         self.store: Store | None = None
         self.down: str | None = None
         self._replayed = False
+        self._cells = threading.Condition()
+        self._cell_started: float | None = None  # monotonic time the running cell began
+        self._idle_since = 0.0
+        self._flushes = 0  # flushes waiting: the writer does not yield to cells for them
         self._thread = threading.Thread(target=self._run, name="mlops-writer", daemon=True)
         self._thread.start()
 
@@ -86,6 +100,14 @@ class Writer:
         the records it returns are journaled and written like any other."""
         self._queue.put(task)
 
+    def cell_started(self) -> None:
+        self._cell_started = time.monotonic()
+
+    def cell_ended(self) -> None:
+        with self._cells:
+            self._cell_started, self._idle_since = None, time.monotonic()
+            self._cells.notify()
+
     def retry(self) -> None:
         if self.down is not None:
             self._queue.put(_RETRY)
@@ -93,8 +115,15 @@ class Writer:
     def flush(self, timeout: float = 30) -> bool:
         """Wait until everything submitted so far is stored; False if it could not be."""
         marker = _Flush()
+        with self._cells:
+            self._flushes += 1
+            self._cells.notify()
         self._queue.put(marker)
-        return marker.wait(timeout) and marker.ok
+        try:
+            return marker.wait(timeout) and marker.ok
+        finally:
+            with self._cells:
+                self._flushes -= 1
 
     def close(self, timeout: float = 10) -> bool:
         stored = self.flush(timeout)
@@ -122,11 +151,6 @@ class Writer:
         except queue.Empty:
             self._beat()
             return False
-        if isinstance(items[0], dict):
-            # Let records gather: one transaction per batch costs the cells running
-            # meanwhile far less time (the GIL) than one per record. The journal already
-            # holds them, so waiting risks nothing.
-            time.sleep(LINGER_S)
         with contextlib.suppress(queue.Empty):
             while True:
                 items.append(self._queue.get_nowait())
@@ -136,6 +160,7 @@ class Writer:
                 if isinstance(item, dict):
                     self._backlog.append(item)
                 elif callable(item) and not isinstance(item, _Flush):
+                    self._yield_to_cells()
                     self._run_task(item)
             self._drain()
         finally:
@@ -143,6 +168,22 @@ class Writer:
                 marker.ok = not self._backlog
                 marker.set()
         return any(item is _STOP for item in items)
+
+    def _yield_to_cells(self) -> None:
+        """Wait until the kernel has been idle for QUIET_S (see the module docstring)."""
+        with self._cells:
+            while (not self._flushes
+                   and len(self._backlog) + self._queue.qsize() < MAX_DEFERRED):
+                now, started = time.monotonic(), self._cell_started
+                if started is None:
+                    wait = self._idle_since + QUIET_S - now
+                elif now - started < MAX_DEFER_S:
+                    wait = started + MAX_DEFER_S - now
+                else:
+                    return
+                if wait <= 0:
+                    return
+                self._cells.wait(wait)
 
     def _run_task(self, task: Task) -> None:
         try:
@@ -177,7 +218,8 @@ class Writer:
         # Each transaction is marked applied as soon as it commits: a kernel killed mid-batch
         # leaves only what was not stored for the replay.
         done, error = write_records(self.store, self._backlog, self._problems,
-                                    lambda unit: self.journal.mark_applied([r["n"] for r in unit]))
+                                    lambda unit: self.journal.mark_applied([r["n"] for r in unit]),
+                                    before_each=self._yield_to_cells)
         if done:
             self._backlog = self._backlog[done:]
         if error is not None:
@@ -210,12 +252,16 @@ class Writer:
 
 def write_records(store: Store, records: list[dict], problems: Problems,
                   stored: Callable[[list[dict]], None] | None = None,
+                  before_each: Callable[[], None] | None = None,
                   ) -> tuple[int, BaseException | None]:
     """Apply in order until an outage: (records done, the outage or None). A record the
     store refuses is reported and skipped; what follows an outage is kept. ``stored`` is
-    told each transaction's records as soon as it commits."""
+    told each transaction's records as soon as it commits; ``before_each`` is called before
+    each transaction."""
     done = 0
     for unit in units(records):
+        if before_each is not None:
+            before_each()
         try:
             apply_unit(store, unit)
         except OUTAGE as e:

@@ -100,12 +100,15 @@ class CellsMixin:
             c, s.artifacts, row))
 
     def known_dataset(self, fingerprint: str) -> dict | None:
-        """Schema and shape of a dataset already stored (its profile need not be redone)."""
+        """Schema and shape of a dataset already stored, and whether it has its profile
+        (a dataset is logged at once and profiled later: see ``set_dataset_profile``)."""
         d = s.datasets.c
         with self.db.read() as c:
-            row = c.execute(select(d.schema, d.shape).where(d.fingerprint == fingerprint)).first()
+            row = c.execute(select(d.schema, d.shape, d.profile.isnot(None).label("profiled"))
+                            .where(d.fingerprint == fingerprint)).first()
         return None if row is None else {"schema": json.loads(row.schema),
-                                         "shape": json.loads(row.shape)}
+                                         "shape": json.loads(row.shape),
+                                         "profiled": bool(row.profiled)}
 
     def get_session(self, session_id: str) -> dict:
         self._dead_sessions()  # type: ignore[attr-defined]

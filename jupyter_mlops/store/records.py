@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -297,7 +297,8 @@ class RecordsMixin:
         dataset_id = fingerprint[:20]
         row = {"dataset_id": dataset_id, "fingerprint": fingerprint, "name": name,
                "source": source, "file_hash": file_hash, "schema": dumps(info["schema"]),
-               "shape": dumps(list(info["shape"])), "profile": dumps(info.get("profile")),
+               "shape": dumps(list(info["shape"])),
+               "profile": None if info.get("profile") is None else dumps(info["profile"]),
                "created_ms": now_ms()}
         link = {"run_id": run_id, "dataset_id": dataset_id, "name": name, "role": role,
                 "source": source}
@@ -308,6 +309,17 @@ class RecordsMixin:
 
         self._write_run(run_id, work)
         return dataset_id
+
+    def set_dataset_profile(self, fingerprint: str, profile: Any,
+                            file_hash: str | None = None) -> None:
+        """Complete a dataset logged without its profile (worked out later, off the cell's
+        path); a profile or file hash already stored is kept."""
+        profile, file_hash = redact_value((profile, file_hash))
+        d = s.datasets.c
+        self.db.transact(lambda c: c.execute(
+            s.datasets.update().where(d.fingerprint == fingerprint).values(
+                profile=func.coalesce(d.profile, None if profile is None else dumps(profile)),
+                file_hash=func.coalesce(d.file_hash, file_hash))))
 
     def add_artifact(self, run_id: str | None, *, name: str, media_type: str, digest: str,
                      size: int) -> str:

@@ -294,3 +294,47 @@ def test_identical_cell_results_with_and_without_tracking(run, shell):
     untracked = run(code).result
     run("%track")
     assert run(code).result == untracked
+
+
+def test_the_writer_waits_for_a_pause_between_cells(run, tracker, store, shell):
+    """Records of back-to-back cells are in the journal at once and in the store only once
+    the kernel pauses (or a flush asks), so the writer never competes with a cell."""
+    import time
+
+    from jupyter_mlops.kernel.writer import MAX_DEFER_S, QUIET_S
+
+    run("%track")
+    tracker.writer.cell_started()  # as if the next cell of a Run All had begun
+    run("a = 41")  # its records are submitted at once, then it "ends"...
+    tracker.writer.cell_started()  # ...and another cell begins at once
+    time.sleep(MAX_DEFER_S / 4)
+    assert [c["code"] for c in store.cell_executions(tracker.session_id)] == []
+    assert tracker.writer.journal.written > 0  # in the journal all along
+    tracker.writer.cell_ended()
+    deadline = time.monotonic() + 5
+    while not store.cell_executions(tracker.session_id) and time.monotonic() < deadline:
+        time.sleep(QUIET_S)
+    assert [c["code"] for c in store.cell_executions(tracker.session_id)] == ["a = 41"]
+
+
+def test_a_dataset_is_recorded_with_its_run_and_profiled_after(run, tracker, store, shell):
+    run("%track")
+    run("import pandas as pd\nframe = pd.DataFrame({'a': range(50), 'b': [0.5] * 50})")
+    tracker.writer.cell_started()  # the writer waits: the journal has the run's input
+    run("%%track fit\nrows = len(frame)\naccuracy = 0.5")
+    records = [r for r in _journal(tracker) if r.get("op") == "dataset"]
+    assert [r["name"] for r in records] == ["frame"]
+    assert records[0]["info"]["schema"] == [{"name": "a", "dtype": "int64"},
+                                            {"name": "b", "dtype": "float64"}]
+    assert "profile" not in records[0]["info"]
+    tracker.writer.cell_ended()
+    (dataset,) = run_of(flushed(tracker, store), tracker, "fit")["datasets"]
+    profile = store.get_dataset(dataset["dataset_id"])["profile"]
+    assert profile["a"]["max"] == 49 and set(profile) == {"a", "b"}
+
+
+def _journal(tracker):
+    import json
+
+    with open(tracker.writer.journal.path) as handle:
+        return [json.loads(line) for line in handle]
