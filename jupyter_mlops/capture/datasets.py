@@ -226,6 +226,8 @@ def _feed_arrow_strings(stream: _Stream, chunked: Any) -> None:
 def _feed_objects(stream: _Stream, array: np.ndarray) -> None:
     """Object values. Fast path for strings (with or without missing values): one join, one
     encode and an array of lengths; everything else is encoded value by value with its type."""
+    if _feed_strings_via_arrow(stream, array):
+        return
     mask = None
     strings = array
     try:
@@ -257,6 +259,31 @@ def _feed_objects(stream: _Stream, array: np.ndarray) -> None:
                               dtype=np.int64, count=len(strings))
     stream.bytes(xxhash.xxh3_128(lengths).digest())
     stream.bytes(xxhash.xxh3_128(data).digest())
+
+
+def _feed_strings_via_arrow(stream: _Stream, array: np.ndarray) -> bool:
+    """The "S" record of an all-``str`` array with nothing missing, as the join below writes it,
+    but from one pyarrow conversion (offsets and UTF-8 bytes in C): 2-3x faster. False, having
+    fed nothing, for anything else (pyarrow absent, a non-string, a null, a lone surrogate),
+    and without pandas loaded: pyarrow's conversion imports pandas, which numpy users lack."""
+    if "pandas" not in sys.modules:
+        return False
+    try:
+        import pyarrow as pa
+
+        strings = pa.array(array, type=pa.large_string())
+    except Exception:  # ImportError, ArrowTypeError, ArrowInvalid, UnicodeEncodeError
+        return False
+    if strings.null_count:
+        return False
+    _, offsets_buffer, data_buffer = strings.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(strings) + 1]
+    stream.tag("S")
+    stream.mask(None)
+    stream.bytes(xxhash.xxh3_128(np.diff(offsets)).digest())
+    data = memoryview(data_buffer)[: int(offsets[-1])] if data_buffer is not None else b""
+    stream.bytes(xxhash.xxh3_128(data).digest())
+    return True
 
 
 def _missing_mask(array: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@
 working-tree state, and each part is cached on what can change it:
 
 - python, platform and hardware: once per process (GPUs via NVML, else ``nvidia-smi``).
-- packages: on (sys.path, each entry directory's mtime), one stat per entry (installing or removing a
-  distribution adds or removes a ``*.dist-info`` directory there). Versions come from the
+- packages: on (sys.path, each entry directory's mtime), one stat per entry (installing or
+  removing a distribution adds or removes a ``*.dist-info`` directory there). Versions come from the
   ``*.dist-info``/``*.egg-info`` directory names; metadata files are opened only when a name
   does not carry an unambiguous version.
 - git commit/branch/remote: read from ``.git`` files on every call (microseconds).
