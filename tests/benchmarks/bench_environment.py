@@ -11,6 +11,7 @@ Medians; exits 1 only when a target is missed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -92,10 +93,8 @@ def main() -> int:
 
 def _stat_path() -> None:
     for entry in sys.path:
-        try:
+        with contextlib.suppress(OSError):
             os.stat(entry or ".")
-        except OSError:
-            pass
 
 
 def _seconds(work) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 import xxhash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a source checkout
-from jupyter_mlops.capture.datasets import fingerprint  # noqa: E402
+from jupyter_mlops.capture.datasets import fingerprint
 
 
 def seconds(work) -> float:

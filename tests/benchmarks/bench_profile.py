@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a source checkout
-from jupyter_mlops.capture.datasets import describe, fingerprint  # noqa: E402
+from jupyter_mlops.capture.datasets import describe, fingerprint
 
 TARGET_MS = 20.0
 RUNS = 9
