@@ -4,8 +4,8 @@
 working-tree state, and each part is cached on what can change it:
 
 - python, platform and hardware: once per process (GPUs via NVML, else ``nvidia-smi``).
-- packages: per ``sys.path`` entry, on the entry directory's mtime (installing or removing a
-  distribution adds or removes a ``*.dist-info`` directory there). Versions come from the
+- packages: on (sys.path, each entry directory's mtime), one stat per entry (installing or
+  removing a distribution adds or removes a ``*.dist-info`` directory there). Versions come from the
   ``*.dist-info``/``*.egg-info`` directory names; metadata files are opened only when a name
   does not carry an unambiguous version.
 - git commit/branch/remote: read from ``.git`` files on every call (microseconds).
@@ -94,24 +94,37 @@ def _platform() -> tuple[tuple[str, str], ...]:
 # --- packages ---------------------------------------------------------------------------
 
 _entry_cache: dict[str, tuple[int, dict[str, str]]] = {}
+_merged: list[Any] = [None, {}]  # [(sys.path, entry mtimes), merged packages]
 
 
 def _packages() -> dict[str, str]:
-    """Installed distributions (PEP 503 names) -> version; the first on sys.path wins."""
-    packages: dict[str, str] = {}
+    """Installed distributions (PEP 503 names) -> version; the first on sys.path wins.
+
+    Costs one ``stat`` per ``sys.path`` entry (about a microsecond each) on a repeat call:
+    installing, upgrading or removing a distribution creates or removes a ``*.dist-info`` /
+    ``*.egg-info`` entry in its directory, which changes that directory's mtime, so the
+    (sys.path, mtimes) key changes exactly when a rescan could find something new."""
+    mtimes = []
     for entry in sys.path:
-        path = os.path.abspath(entry or ".")
         try:
-            mtime = os.stat(path).st_mtime_ns
+            mtimes.append(os.stat(entry or ".").st_mtime_ns)
         except OSError:
-            continue
-        cached = _entry_cache.get(path)
-        if cached is None or cached[0] != mtime:
-            cached = (mtime, _scan(path))
-            _entry_cache[path] = cached
-        for name, version in cached[1].items():
-            packages.setdefault(name, version)
-    return packages
+            mtimes.append(None)
+    key = (tuple(sys.path), tuple(mtimes), os.getcwd())  # relative entries follow the cwd
+    if _merged[0] != key:
+        packages: dict[str, str] = {}
+        for entry, mtime in zip(sys.path, mtimes, strict=True):
+            if mtime is None:
+                continue
+            path = os.path.abspath(entry or ".")
+            cached = _entry_cache.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, _scan(path))
+                _entry_cache[path] = cached
+            for name, version in cached[1].items():
+                packages.setdefault(name, version)
+        _merged[:] = [key, packages]
+    return dict(_merged[1])
 
 
 def _scan(directory: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import types
+import zipfile
 
 import pytest
 
@@ -268,3 +269,22 @@ def test_hardware_is_detected_once(monkeypatch, tmp_path):
     snapshot(cwd=str(tmp_path))
     monkeypatch.setattr(environment, "_gpus", lambda: pytest.fail("hardware probed again"))
     assert snapshot(cwd=str(tmp_path)).data["hardware"]["cpu_count"] == os.cpu_count()
+
+
+def test_a_package_pip_installed_mid_session_shows_in_the_next_snapshot(tmp_path, monkeypatch):
+    wheel = tmp_path / "tinypkg_mlops-0.3.1-py3-none-any.whl"
+    info = "tinypkg_mlops-0.3.1.dist-info"
+    with zipfile.ZipFile(wheel, "w") as archive:  # a real wheel, built by hand (no network)
+        archive.writestr("tinypkg_mlops/__init__.py", "")
+        archive.writestr(f"{info}/METADATA",
+                         "Metadata-Version: 2.1\nName: tinypkg-mlops\nVersion: 0.3.1\n")
+        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
+                         "Root-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{info}/RECORD", "")
+    target = tmp_path / "site"
+    target.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(target)])
+    assert "tinypkg-mlops" not in snapshot().data["packages"]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    assert snapshot().data["packages"]["tinypkg-mlops"] == "0.3.1"
