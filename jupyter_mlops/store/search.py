@@ -295,7 +295,7 @@ def page_queries(search: RunSearch, status_col: Any, dialect: str) -> list[Selec
     holding a value, walked in the (key, value, run_id) index and stopped at LIMIT, then
     runs without one by run id, so no plan sorts every run (a scan and a temp B-tree)."""
     search.validate()
-    order, join, column = sort_clause(search.sort)
+    _, join, column = sort_clause(search.sort)
     if join is None or search.since is not None:
         return [build_query(search, status_col, dialect)]
     r = s.runs.c

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from jupyter_mlops.store import Store  # noqa: E402
-from jupyter_mlops.store import schema as s  # noqa: E402
-from jupyter_mlops.store.search import RunSearch, build_query  # noqa: E402
-from tests.benchmarks.seed import seed_runs  # noqa: E402
+from jupyter_mlops.store import Store
+from jupyter_mlops.store import schema as s
+from jupyter_mlops.store.search import RunSearch, build_query
+from tests.benchmarks.seed import seed_runs
 
 TARGET_MS = 10.0
 
