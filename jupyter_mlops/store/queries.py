@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .errors import InvalidInput, NotFound, StoreError
 from .liveness import is_alive, mark_crashed
-from .search import RunSearch, build_query, count_query, encode_cursor, since_ms
+from .search import RunSearch, count_query, encode_cursor, page_queries, since_ms
 
 
 def iso(ms: int | None) -> str | None:
@@ -68,11 +68,15 @@ class QueriesMixin:
         only (later pages and change polls answer null), so scrolling pays no count."""
         dead = self._dead_sessions()
         status, dialect = self._status_column(dead), self.db.engine.dialect.name
-        query = build_query(search, status, dialect)
+        queries = page_queries(search, status, dialect)
         counted = search.cursor is None and search.since is None
         with self.db.read() as c:
             latest = c.execute(select(func.max(s.runs.c.updated_ms))).scalar() or 0
-            rows = c.execute(query).mappings().all()
+            rows = []
+            for query in queries:
+                if search.limit is None or len(rows) < search.limit:
+                    wanted = None if search.limit is None else search.limit - len(rows)
+                    rows += c.execute(query.limit(wanted)).mappings().all()
             runs = self._summaries(c, rows)
             total = c.execute(count_query(search, status, dialect)).scalar() if counted else None
         next_cursor = None

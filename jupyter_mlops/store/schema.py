@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 
 metadata = MetaData()
 
@@ -105,6 +105,7 @@ params = Table(
     Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("value", Text, nullable=False),
+    Index("ix_params_key_value_run", "key", "value", "run_id"),
 )
 
 metrics = Table(
@@ -128,7 +129,7 @@ latest_metrics = Table(
     Column("value", Float),
     Column("step", Integer, nullable=False),
     Column("timestamp_ms", Millis, nullable=False),
-    Index("ix_latest_metrics_key_value", "key", "value"),
+    Index("ix_latest_metrics_key_value_run", "key", "value", "run_id"),
 )
 
 tags = Table(

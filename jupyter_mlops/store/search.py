@@ -269,8 +269,9 @@ def count_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
 
 
 def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
-    """The SELECT for one page of runs, or for one batch of changes when ``since`` is set.
-    A page's rows carry their sort value as ``_sort``, from which the next cursor is made."""
+    """The SELECT for one page of runs sorted by a run column, or for one batch of changes
+    when ``since`` is set. A page's rows carry their sort value as ``_sort``, from which the
+    next cursor is made. Sorts by a metric, param or tag go through ``page_queries``."""
     search.validate()
     r = s.runs.c
     query = select(*[c for c in s.runs.c if c.name != "status"], status_col).where(
@@ -282,11 +283,42 @@ def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
     if join is not None:
         query = query.select_from(s.runs.outerjoin(*join))
     if search.cursor is not None:
-        value, run_id = decode_cursor(search.cursor)
-        if value is not None and isinstance(value, str) != isinstance(column.type, String):
-            # PostgreSQL refuses to compare a number column with text (and vice versa).
-            raise InvalidInput(f"malformed cursor {_clip(search.cursor)}: it was made for "
-                               "another sort key; pass next_cursor with the same sort")
+        value, run_id = _cursor_for(search, column)
         query = query.where(_after(column, search.sort.startswith("-"), value, run_id))
     query = query.add_columns(column.label("_sort")).order_by(order, r.run_id.desc())
     return query.limit(search.limit)
+
+
+def page_queries(search: RunSearch, status_col: Any, dialect: str) -> list[Select]:
+    """The SELECTs whose rows, concatenated up to ``limit``, are one page (the same rows
+    and order as ``build_query``). A sort by a metric, param or tag is split in two: runs
+    holding a value, walked in the (key, value, run_id) index and stopped at LIMIT, then
+    runs without one by run id, so no plan sorts every run (a scan and a temp B-tree)."""
+    search.validate()
+    _, join, column = sort_clause(search.sort)
+    if join is None or search.since is not None:
+        return [build_query(search, status_col, dialect)]
+    r = s.runs.c
+    descending = search.sort.startswith("-")
+    base = select(*[c for c in s.runs.c if c.name != "status"], status_col,
+                  column.label("_sort")).where(*_criteria(search, status_col, dialect))
+    value, run_id = _cursor_for(search, column) if search.cursor is not None else (0, None)
+    missing = base.select_from(s.runs.outerjoin(*join)).where(column.is_(None))
+    if value is None:  # the last page ended among the runs without a value
+        return [missing.where(r.run_id < run_id).order_by(r.run_id.desc()).limit(search.limit)]
+    valued = base.select_from(s.runs.join(*join)).where(column.is_not(None))
+    if run_id is not None:
+        valued = valued.where(or_(column < value if descending else column > value,
+                                  and_(column == value, r.run_id < run_id)))
+    valued = valued.order_by(column.desc() if descending else column.asc(),
+                             join[0].c.run_id.desc()).limit(search.limit)
+    return [valued, missing.order_by(r.run_id.desc()).limit(search.limit)]
+
+
+def _cursor_for(search: RunSearch, column: ColumnElement) -> tuple[Any, str]:
+    value, run_id = decode_cursor(search.cursor)
+    if value is not None and isinstance(value, str) != isinstance(column.type, String):
+        # PostgreSQL refuses to compare a number column with text (and vice versa).
+        raise InvalidInput(f"malformed cursor {_clip(search.cursor)}: it was made for "
+                           "another sort key; pass next_cursor with the same sort")
+    return value, run_id
