@@ -25,7 +25,8 @@ from .package import PackageSpec, build, media_type, package_files, write_manife
 from .requirements import imported_modules, requirements
 from .slicing import NotRebuildable, program_slice
 
-_SERIALIZER_DISTRIBUTION = {"skops": "skops", "cloudpickle": "cloudpickle", "pickle": None}
+_SERIALIZER_DISTRIBUTION = {"skops": "skops", "cloudpickle": "cloudpickle", "pickle": None,
+                            "torch": "torch"}
 
 
 class CannotPackage(ValueError):
