@@ -1,7 +1,8 @@
 """The loader a jupyter_mlops model package ships in ``code/`` (MLflow's ``loader_module``).
 
 It needs only the model's own requirements (never jupyter_mlops): ``_load_pyfunc(path)``
-reads ``model/model.json`` (which serialization, which file, which types skops may build)
+reads ``model/model.json`` (which serialization, which file, which types skops may build,
+which class a torch state_dict belongs to)
 and returns an object whose ``predict(DataFrame)`` calls the model's own ``predict``.
 """
 
@@ -21,6 +22,13 @@ class PackagedModel:
         self.info = info
 
     def predict(self, data: Any, params: dict | None = None) -> Any:
+        if self.info.get("format") == "torch":  # a Module has no predict: its forward, as numpy
+            import numpy as np
+            import torch
+
+            with torch.no_grad():
+                rows = torch.as_tensor(np.asarray(data, dtype=np.float32))
+                return self.model(rows).numpy()
         return self.model.predict(data)
 
     def get_raw_model(self) -> Any:
@@ -38,6 +46,19 @@ def load_raw(path: str) -> tuple[Any, dict]:
 
         # Only the types recorded when the package was built may be constructed.
         return skops.io.load(file, trusted=info.get("trusted") or []), info
+    if kind == "torch":
+        import importlib
+
+        import torch
+
+        module, _, qualname = info["class"].partition(":")
+        cls: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            cls = getattr(cls, part)
+        model = cls()
+        # weights_only: the file holds tensors, and loading it runs no code
+        model.load_state_dict(torch.load(file, weights_only=True))
+        return model.eval(), info
     if kind == "cloudpickle":
         import cloudpickle  # noqa: F401  (needed by what it pickled)
     if kind in ("pickle", "cloudpickle"):

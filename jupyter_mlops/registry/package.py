@@ -2,7 +2,9 @@
 
 ``write_model`` (serialize.py) has put ``model/``, ``input_example.json`` and
 ``signature.json`` in the folder; ``build`` adds the rest of the layout in
-REGISTRY_CONTRACT.md and finishes with ``manifest.json`` (the sha256 of every file).
+REGISTRY_CONTRACT.md. ``manifest.json`` (the sha256 of every file) is written by whoever
+stores the package, from the bytes the store kept: every text file passes the store's
+redaction on its way in (``media_type`` says which files are text).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ class PackageSpec:
     description: str | None = None
 
 
-def build(directory: str, spec: PackageSpec, model_info: dict, model: Any) -> dict:
-    """Complete the package in ``directory``; returns the manifest."""
+def build(directory: str, spec: PackageSpec, model_info: dict, model: Any) -> None:
+    """Complete the package in ``directory`` (all but its manifest)."""
     run = spec.run
     env = run.get("environment") or {}
     python = (env.get("python") or {}).get("version") or "3"
@@ -77,11 +79,27 @@ def build(directory: str, spec: PackageSpec, model_info: dict, model: Any) -> di
             f.write(text)
     os.makedirs(os.path.join(directory, "code"), exist_ok=True)
     shutil.copyfile(LOADER, os.path.join(directory, "code", "jupyter_mlops_model.py"))
-    manifest = {"files": {rel: describe_file(os.path.join(directory, rel))
-                          for rel in package_files(directory)}}
-    with open(os.path.join(directory, MANIFEST), "w", encoding="utf-8") as f:
-        f.write(_json(manifest))
-    return manifest
+
+
+_TEXT_SUFFIXES = {".py": "text/x-python", ".ipynb": "application/x-ipynb+json",
+                  ".json": "application/json", ".md": "text/markdown",
+                  ".txt": "text/plain", ".yaml": "application/yaml"}
+_TEXT_NAMES = {"MLmodel": "application/yaml", "Dockerfile": "text/plain"}
+
+
+def media_type(relpath: str) -> str | None:
+    """The media type of a package file: text ones are redacted on their way into the store;
+    None for the serialized model (bytes, stored as they are)."""
+    name = relpath.rsplit("/", 1)[-1]
+    return _TEXT_NAMES.get(name) or _TEXT_SUFFIXES.get(os.path.splitext(name)[1])
+
+
+def write_manifest(directory: str, files: dict[str, dict]) -> str:
+    """Write ``manifest.json`` listing ``files`` ({relpath: {sha256, size}}); its path."""
+    path = os.path.join(directory, MANIFEST)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_json({"files": files}))
+    return path
 
 
 def _mlmodel(spec: PackageSpec, info: dict, model: Any, signature: dict | None,

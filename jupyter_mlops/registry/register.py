@@ -21,11 +21,12 @@ from ..store import InvalidInput, NotFound, Store, iso, now_ms
 from ..store.liveness import this_host
 from ..store.models import check_alias, check_model_name
 from . import kernels, serialize
-from .package import MANIFEST, PackageSpec, build, describe_file
+from .package import PackageSpec, build, media_type, package_files, write_manifest
 from .requirements import imported_modules, requirements
 from .slicing import NotRebuildable, program_slice
 
-_SERIALIZER_DISTRIBUTION = {"skops": "skops", "cloudpickle": "cloudpickle", "pickle": None}
+_SERIALIZER_DISTRIBUTION = {"skops": "skops", "cloudpickle": "cloudpickle", "pickle": None,
+                            "torch": "torch"}
 
 
 class CannotPackage(ValueError):
@@ -125,9 +126,9 @@ def register_model(run_id: str, name: str, model: str | None = None, alias: str 
                            cells=cells, requirements=reqs, datasets=datasets, user=user,
                            created=iso(now_ms()) or "", warnings=warnings,
                            description=description)
-        manifest = build(tmp, spec, info, obj)
+        build(tmp, spec, info, obj)
         signature = _read_json(os.path.join(tmp, "signature.json"))
-        return _store_version(st, tmp, manifest, {
+        return _store_version(st, tmp, {
             "run_id": run_id, "model_variable": chosen["variable"], "model_type": spec.model_type,
             "source": source, "signature": signature, "metrics": run.get("metrics") or {},
             "params": run.get("params") or {}, "requirements": reqs, "warnings": warnings,
@@ -212,23 +213,24 @@ def _read_json(path: str) -> Any:
         return json.load(f)
 
 
-def _store_version(st: Store, directory: str, manifest: dict, fields: dict, **kwargs: Any) -> dict:
-    """Blobs first, then the version row; on failure the blobs this call added go again."""
-    added = []
+def _store_version(st: Store, directory: str, fields: dict, **kwargs: Any) -> dict:
+    """Blobs first (text files redacted by the store on their way in; the manifest lists
+    what it kept), then the version row; on failure the blobs this call added go again."""
+    added: list[str] = []
     try:
-        for rel in [*manifest["files"], MANIFEST]:
-            path = os.path.join(directory, rel)
-            digest = describe_file(path)["sha256"]
-            if not st.artifacts.exists(digest):
-                added.append(digest)
-            st.artifacts.put_file(path)
-        checksum = describe_file(os.path.join(directory, MANIFEST))["sha256"]
-        size = sum(f["size"] for f in manifest["files"].values())
+        rels = package_files(directory)
+        stored, added = st.artifacts.put_files(
+            {os.path.join(directory, rel): media_type(rel) for rel in rels})
+        files = {rel: stored[os.path.join(directory, rel)] for rel in rels}
+        path = write_manifest(directory, files)
+        stored, new = st.artifacts.put_files({path: "application/json"})
+        added += new
+        checksum = stored[path]["sha256"]
+        size = sum(f["size"] for f in files.values())
         return st.create_model_version(
-            fields={**fields, "checksum": checksum, "size": size, "manifest": manifest},
-            **kwargs)
+            fields={**fields, "checksum": checksum, "size": size,
+                    "manifest": {"files": files}}, **kwargs)
     except BaseException:
         for digest in added:
             st.artifacts.discard(digest)
         raise
-

@@ -1,7 +1,9 @@
 """Serialize a model object into a package's ``model/`` folder.
 
 scikit-learn models go to skops when skops can save and reload them (skops builds only the
-types it lists, so loading cannot run arbitrary code), else to pickle; other models go to
+types it lists, so loading cannot run arbitrary code), else to pickle; a torch ``nn.Module``
+whose class is importable and builds with no arguments goes to its ``state_dict`` (loaded
+with ``weights_only``: no code runs) plus the class reference; other models go to
 cloudpickle (which also handles classes and functions defined in the notebook). The rebuild
 kernel imports this module too, so a live and a rebuilt model are written the same way.
 """
@@ -22,6 +24,10 @@ def is_sklearn(model: Any) -> bool:
     return type(model).__module__.split(".")[0] == "sklearn"
 
 
+def is_torch(model: Any) -> bool:
+    return any(c.__module__.split(".")[0] == "torch" for c in type(model).__mro__)
+
+
 def save(model: Any, directory: str) -> dict:
     """Write ``model`` to ``directory``; returns the info also written as ``model.json``:
     format, file and (skops) the types loading may build."""
@@ -29,6 +35,8 @@ def save(model: Any, directory: str) -> dict:
     info = None
     if is_sklearn(model):
         info = _skops(model, directory) or _pickle(model, directory, pickle, "pickle")
+    if info is None and is_torch(model):
+        info = _torch(model, directory)
     if info is None:
         import cloudpickle
 
@@ -59,6 +67,31 @@ def _skops(model: Any, directory: str) -> dict | None:
     return {"format": "skops", "file": "model.skops", "trusted": trusted}
 
 
+def _torch(model: Any, directory: str) -> dict | None:
+    """state_dict + class reference, if the class imports by name and rebuilds from it
+    (checked by loading it back); else None (cloudpickle then)."""
+    import importlib
+
+    import torch
+
+    cls = type(model)
+    reference = f"{cls.__module__}:{cls.__qualname__}"
+    path = os.path.join(directory, "model.pt")
+    try:
+        found = importlib.import_module(cls.__module__)
+        for part in cls.__qualname__.split("."):
+            found = getattr(found, part)
+        if found is not cls or cls.__module__ == "__main__":
+            return None
+        torch.save(model.state_dict(), path)
+        cls().load_state_dict(torch.load(path, weights_only=True))
+    except Exception:
+        if os.path.exists(path):
+            os.unlink(path)
+        return None
+    return {"format": "torch", "file": "model.pt", "class": reference}
+
+
 def _pickle(model: Any, directory: str, module: Any, name: str) -> dict | None:
     try:
         data = module.dumps(model, protocol=pickle.DEFAULT_PROTOCOL)
@@ -82,6 +115,9 @@ def training_example(model: Any, frames: list[Any]) -> Any:
     among ``frames`` (preferred first) with the model's columns (or its feature count)."""
     names = getattr(model, "feature_names_in_", None)
     count = getattr(model, "n_features_in_", None)
+    if count is None and is_torch(model):  # the width of the first weight matrix
+        first = next((p for p in model.parameters() if p.dim() == 2), None)
+        count = None if first is None else int(first.shape[1])
     for frame in frames:
         columns = getattr(frame, "columns", None)
         if columns is None or not hasattr(frame, "head"):
@@ -126,8 +162,10 @@ def write_model(model: Any, frames: list[Any], directory: str) -> dict:
         split = json.loads(example.to_json(orient="split", index=False, date_format="iso"))
         with open(os.path.join(directory, "input_example.json"), "w", encoding="utf-8") as f:
             json.dump({"columns": split["columns"], "data": split["data"]}, f)
+    from .jupyter_mlops_model import PackagedModel
+
     try:
-        described = signature(model, example)
+        described = signature(PackagedModel(model, info), example)
     except Exception:  # a model that cannot predict on its own training rows: no signature
         described = None
     with open(os.path.join(directory, "signature.json"), "w", encoding="utf-8") as f:

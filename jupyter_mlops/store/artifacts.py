@@ -62,10 +62,27 @@ class ArtifactStore:
     def put_file(self, source: str, media_type: str | None = None) -> tuple[str, int]:
         """Store a file's bytes; returns (digest, size). Reads it twice only if it is new
         (a text file once, whole, to redact it)."""
+        digest, size, _new = self._put_file(source, media_type)
+        return digest, size
+
+    def put_files(self, files: dict[str, str | None]) -> tuple[dict[str, dict], list[str]]:
+        """Store several files (path -> media type, text ones redacted like ``put_file``'s):
+        returns ({path: {"sha256", "size"}} of the bytes stored, the digests this call
+        added), so that a caller that fails later can discard what it added."""
+        stored, added = {}, []
+        for source, media_type in files.items():
+            digest, size, new = self._put_file(source, media_type)
+            stored[source] = {"sha256": digest, "size": size}
+            if new:
+                added.append(digest)
+        return stored, added
+
+    def _put_file(self, source: str, media_type: str | None) -> tuple[str, int, bool]:
         if is_text_media(media_type):
             with open(source, "rb") as f:
                 data = redact_bytes(f.read(), media_type)
-            return self.put_bytes(data), len(data)
+            digest = hashlib.sha256(data).hexdigest()
+            return digest, len(data), self._store(digest, lambda f: f.write(data))
         h = hashlib.sha256()
         size = 0
         with open(source, "rb") as f:
@@ -79,24 +96,26 @@ class ArtifactStore:
                 while chunk := f.read(_CHUNK):
                     out.write(chunk)
 
-        self._store(digest, copy)
-        return digest, size
+        return digest, size, self._store(digest, copy)
 
-    def _store(self, digest: str, write: Any) -> None:
+    def _store(self, digest: str, write: Any) -> bool:
+        """Write the blob unless it is there; True if this call wrote it."""
         target = self.path(digest)
         try:
             if self.is_local:
-                self._store_local(target, write)
-            elif not self.fs.exists(target):
-                with self.fs.open(target, "wb") as out:
-                    write(out)
+                return self._store_local(target, write)
+            if self.fs.exists(target):
+                return False
+            with self.fs.open(target, "wb") as out:
+                write(out)
+            return True
         except OSError as e:
             raise StoreError(f"cannot write artifact to {self.url}: {e}") from None
 
     @staticmethod
-    def _store_local(target: str, write: Any) -> None:
+    def _store_local(target: str, write: Any) -> bool:
         if os.path.exists(target):
-            return
+            return False
         directory = os.path.dirname(target)
         os.makedirs(directory, mode=0o700, exist_ok=True)
         os.chmod(os.path.dirname(directory), 0o700)
@@ -110,6 +129,7 @@ class ArtifactStore:
         except BaseException:
             os.unlink(tmp)
             raise
+        return True
 
     def exists(self, digest: str) -> bool:
         return bool(self.fs.exists(self.path(digest)))

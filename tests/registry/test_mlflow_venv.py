@@ -1,9 +1,9 @@
 """A package loads with ``mlflow.pyfunc.load_model`` in a virtual environment that has only
 the package's requirements plus MLflow: no jupyter_mlops, no JupyterLab.
 
-The venv is made with ``python -m venv`` and pip (from the local cache where it can); on
-this machine that takes about four minutes, almost all of it pip resolving MLflow's
-dependencies, so this is the slowest test of the registry.
+The venv (tests/registry/venvs.py) is made once per set of requirements with pip's cache on
+and reused after: cold, about four minutes on this machine, almost all of it pip resolving
+MLflow's dependencies; warm, seconds.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 import jupyter_mlops
 from jupyter_mlops.registry.load import resolve
+
+from .venvs import venv_with
 
 PREDICT = """
 import json, sys
@@ -44,12 +45,8 @@ def test_mlflow_loads_the_package_with_only_its_requirements(trained, tmp_path):
     _, _, folder = resolve("portable/1", store)
     package = tmp_path / "package"
     shutil.copytree(folder, package)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = str(venv / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(package / "requirements.txt"), "mlflow-skinny"],
-                   check=True, timeout=1200, capture_output=True)
+    requirements = (package / "requirements.txt").read_text().split()
+    python = venv_with([*requirements, "mlflow-skinny"], "import mlflow.pyfunc")
     script = tmp_path / "predict.py"
     script.write_text(PREDICT)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
