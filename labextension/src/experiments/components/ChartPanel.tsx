@@ -32,6 +32,34 @@ export function chartRuns(model: ExperimentsModel): IRunSummary[] {
   return runs.slice(0, MAX_CHART_RUNS);
 }
 
+/** One metric or param key picked from the store's catalog. */
+function KeySelect({
+  testId,
+  value,
+  keys,
+  onChange
+}: {
+  testId: string;
+  value: string;
+  keys: string[];
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <select
+      className="jp-mod-styled"
+      data-testid={testId}
+      value={value}
+      onChange={event => onChange(event.target.value)}
+    >
+      {keys.map(key => (
+        <option key={key} value={key}>
+          {key}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function ChartPanel({
   model,
   trans
@@ -68,34 +96,22 @@ export function ChartPanel({
           <>
             <label>
               {trans.__('Metric')}{' '}
-              <select
-                className="jp-mod-styled"
-                data-testid="mlops-chart-metric"
+              <KeySelect
+                testId="mlops-chart-metric"
                 value={metric}
-                onChange={event => set({ metric: event.target.value })}
-              >
-                {catalog.metrics.map(key => (
-                  <option key={key} value={key}>
-                    {key}
-                  </option>
-                ))}
-              </select>
+                keys={catalog.metrics}
+                onChange={value => set({ metric: value })}
+              />
             </label>
             {chart.kind === 'scatter' && (
               <label>
                 {trans.__('Param')}{' '}
-                <select
-                  className="jp-mod-styled"
-                  data-testid="mlops-chart-param"
+                <KeySelect
+                  testId="mlops-chart-param"
                   value={param}
-                  onChange={event => set({ param: event.target.value })}
-                >
-                  {catalog.params.map(key => (
-                    <option key={key} value={key}>
-                      {key}
-                    </option>
-                  ))}
-                </select>
+                  keys={catalog.params}
+                  onChange={value => set({ param: value })}
+                />
               </label>
             )}
             {chart.kind === 'parallel' && (
