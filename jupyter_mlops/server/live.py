@@ -34,9 +34,10 @@ def live_kernel(kernel_manager: Any, kernel_id: str | None) -> Any:
 async def register_in_kernel(kernel: Any, arguments: dict) -> dict | None:
     """The version registered by ``register_model(**arguments)`` run in ``kernel``; None if
     the kernel did not answer (the caller then rebuilds)."""
-    code = (f"import json as _j, jupyter_mlops as _m\n"
-            f"{_RESULT} = _j.dumps(_m.register_model(**_j.loads({json.dumps(arguments)!r})),"
-            " default=str)")
+    # __import__, not import: the user's namespace gains no names (a user's own ``_m`` or
+    # ``json`` stays as it was); the one result name is deleted after.
+    code = (f"{_RESULT} = __import__('json').dumps(__import__('jupyter_mlops').register_model("
+            f"**__import__('json').loads({json.dumps(arguments)!r})), default=str)")
     client = kernel.client()
     client.start_channels()
     try:
