@@ -191,8 +191,7 @@ class RunBuilder:
         known[fingerprint] = info
 
         def task(store: Any) -> list[dict]:
-            stored = store.known_dataset(fingerprint) if store is not None else None
-            if stored is not None and stored["profiled"]:
+            if store is not None and store.dataset_profiled(fingerprint):
                 return []
             described = describe(obj)
             same = described["fingerprint"] == fingerprint  # else changed in the meantime

@@ -99,16 +99,13 @@ class CellsMixin:
         self._write_run(run_id, lambda c: insert_ignore(  # type: ignore[attr-defined]
             c, s.artifacts, row))
 
-    def known_dataset(self, fingerprint: str) -> dict | None:
-        """Schema and shape of a dataset already stored, and whether it has its profile
-        (a dataset is logged at once and profiled later: see ``set_dataset_profile``)."""
+    def dataset_profiled(self, fingerprint: str) -> bool:
+        """Whether the store has this dataset's profile (a dataset is logged at once and
+        profiled later: see ``set_dataset_profile``), so it need not be profiled again."""
         d = s.datasets.c
         with self.db.read() as c:
-            row = c.execute(select(d.schema, d.shape, d.profile.isnot(None).label("profiled"))
-                            .where(d.fingerprint == fingerprint)).first()
-        return None if row is None else {"schema": json.loads(row.schema),
-                                         "shape": json.loads(row.shape),
-                                         "profiled": bool(row.profiled)}
+            return c.execute(select(d.dataset_id).where(
+                d.fingerprint == fingerprint, d.profile.isnot(None))).first() is not None
 
     def get_session(self, session_id: str) -> dict:
         self._dead_sessions()  # type: ignore[attr-defined]
