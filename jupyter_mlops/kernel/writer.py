@@ -17,12 +17,16 @@ All" the work waits for a pause), unless a cell has run for ``MAX_DEFER_S``, a f
 waiting, or ``MAX_DEFERRED`` records are. Deferring risks no record: every record is in the
 journal before it is queued, and tasks only add what can be worked out later (a dataset's
 profile, a classification report's numbers, a changed environment).
+
+Cells never wake the thread: waking it hands it the GIL in the middle of the kernel's reply.
+The cell hooks only note the time; the thread, once it has work, looks every ``POLL_S``
+while a cell runs. Only the first record after the queue ran dry, and a flush, wake it.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +44,7 @@ from .spool import Journal, replay_orphans, spool_directory
 OUTAGE = (StoreError, OSError)
 LINGER_S = 0.05  # after an unexpected error, before the thread tries again
 QUIET_S = 0.02
+POLL_S = 0.05
 MAX_DEFER_S = 2.0
 MAX_DEFERRED = 20_000
 Task = Callable[[Store | None], list[dict]]
@@ -61,14 +66,16 @@ class Writer:
         self._problems = problems
         self._heartbeat = heartbeat
         self._describe = describe_store
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: collections.deque[Any] = collections.deque()
+        self._wake = threading.Event()
+        self._asleep = False  # waiting for the first record after the queue ran dry
         self._backlog: list[dict] = []
         self.store: Store | None = None
         self.down: str | None = None
         self._replayed = False
-        self._cells = threading.Condition()
         self._cell_started: float | None = None  # monotonic time the running cell began
         self._idle_since = 0.0
+        self._flush_lock = threading.Lock()
         self._flushes = 0  # flushes waiting: the writer does not yield to cells for them
         self._thread = threading.Thread(target=self._run, name="mlops-writer", daemon=True)
         self._thread.start()
@@ -82,7 +89,12 @@ class Writer:
         numbered = self.journal.append(record)
         self._check_journal()
         if numbered is not None:
-            self._queue.put(numbered)
+            self._put(numbered)
+
+    def _put(self, item: Any) -> None:
+        self._queue.append(item)
+        if self._asleep:
+            self._wake.set()
 
     def _check_journal(self) -> None:
         journal = self.journal
@@ -98,36 +110,36 @@ class Writer:
     def submit_task(self, task: Task) -> None:
         """Heavy capture work (profiles, file hashes, environment) run on the writer thread;
         the records it returns are journaled and written like any other."""
-        self._queue.put(task)
+        self._put(task)
 
     def cell_started(self) -> None:
         self._cell_started = time.monotonic()
 
     def cell_ended(self) -> None:
-        with self._cells:
-            self._cell_started, self._idle_since = None, time.monotonic()
-            self._cells.notify()
+        self._idle_since = time.monotonic()
+        self._cell_started = None
 
     def retry(self) -> None:
         if self.down is not None:
-            self._queue.put(_RETRY)
+            self._put(_RETRY)
 
     def flush(self, timeout: float = 30) -> bool:
         """Wait until everything submitted so far is stored; False if it could not be."""
         marker = _Flush()
-        with self._cells:
+        with self._flush_lock:
             self._flushes += 1
-            self._cells.notify()
-        self._queue.put(marker)
+        self._queue.append(marker)
+        self._wake.set()
         try:
             return marker.wait(timeout) and marker.ok
         finally:
-            with self._cells:
+            with self._flush_lock:
                 self._flushes -= 1
 
     def close(self, timeout: float = 10) -> bool:
         stored = self.flush(timeout)
-        self._queue.put(_STOP)
+        self._put(_STOP)
+        self._wake.set()
         self._thread.join(timeout)
         self.journal.close(remove=stored and not self._backlog)
         return stored
@@ -146,14 +158,13 @@ class Writer:
     def _step(self) -> bool:
         """One pass: take what is queued, run tasks, write; True when told to stop. Flushes
         waiting on this pass are answered whatever happens in it."""
-        try:
-            items = [self._queue.get(timeout=HEARTBEAT_INTERVAL_S)]
-        except queue.Empty:
+        if not self._queue and not self._sleep():
             self._beat()
             return False
-        with contextlib.suppress(queue.Empty):
+        items = []
+        with contextlib.suppress(IndexError):
             while True:
-                items.append(self._queue.get_nowait())
+                items.append(self._queue.popleft())
         flushes = [item for item in items if isinstance(item, _Flush)]
         try:
             for item in items:
@@ -169,21 +180,29 @@ class Writer:
                 marker.set()
         return any(item is _STOP for item in items)
 
+    def _sleep(self) -> bool:
+        """Wait for the first record (or a heartbeat's time); True if there is one."""
+        self._asleep = True
+        self._wake.clear()
+        if not self._queue:  # checked after ``_asleep`` is set: no record slips by
+            self._wake.wait(HEARTBEAT_INTERVAL_S)
+        self._asleep = False
+        return bool(self._queue)
+
     def _yield_to_cells(self) -> None:
         """Wait until the kernel has been idle for QUIET_S (see the module docstring)."""
-        with self._cells:
-            while (not self._flushes
-                   and len(self._backlog) + self._queue.qsize() < MAX_DEFERRED):
-                now, started = time.monotonic(), self._cell_started
-                if started is None:
-                    wait = self._idle_since + QUIET_S - now
-                elif now - started < MAX_DEFER_S:
-                    wait = started + MAX_DEFER_S - now
-                else:
-                    return
-                if wait <= 0:
-                    return
-                self._cells.wait(wait)
+        while len(self._backlog) + len(self._queue) < MAX_DEFERRED:
+            now, started = time.monotonic(), self._cell_started
+            if started is None:
+                wait = self._idle_since + QUIET_S - now
+            elif now - started < MAX_DEFER_S:
+                wait = min(POLL_S, started + MAX_DEFER_S - now)
+            else:
+                return
+            self._wake.clear()
+            if wait <= 0 or self._flushes:  # checked after the clear: a flush wakes us
+                return
+            self._wake.wait(wait)
 
     def _run_task(self, task: Task) -> None:
         try:

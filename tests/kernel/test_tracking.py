@@ -317,6 +317,25 @@ def test_the_writer_waits_for_a_pause_between_cells(run, tracker, store, shell):
     assert [c["code"] for c in store.cell_executions(tracker.session_id)] == ["a = 41"]
 
 
+def test_a_cell_after_a_quiet_spell_is_stored_without_a_flush(run, tracker, store, shell):
+    """Cells never wake the writer, but the first record after the queue ran dry does: an
+    idle notebook's next cell reaches the store (and the sidebar) well within a second."""
+    import time
+
+    run("%track")
+    tracker.writer.flush(5)
+    time.sleep(0.2)  # the writer is asleep, waiting for a record
+    run("b = 42")
+    deadline = time.monotonic() + 1
+
+    def stored():
+        return [c["code"] for c in store.cell_executions(tracker.session_id)]
+
+    while "b = 42" not in stored() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stored()[-1:] == ["b = 42"]
+
+
 def test_a_dataset_is_recorded_with_its_run_and_profiled_after(run, tracker, store, shell):
     run("%track")
     run("import pandas as pd\nframe = pd.DataFrame({'a': range(50), 'b': [0.5] * 50})")
