@@ -26,6 +26,23 @@ def test_ids_are_short_urlsafe_unique_and_time_ordered():
     assert earlier < new_id()
 
 
+def test_forked_workers_draw_their_own_random_bits():
+    """joblib/multiprocessing workers forked from one kernel must not make the same ids."""
+    from jupyter_mlops.store import ids
+
+    drawn = []
+    for _ in range(2):
+        read, write = os.pipe()
+        if os.fork() == 0:
+            os.write(write, str(ids._random.getrandbits(64)).encode())
+            os._exit(0)
+        os.close(write)
+        drawn.append(os.read(read, 64))
+        os.close(read)
+        os.wait()
+    assert drawn[0] != drawn[1] and str(ids._random.getrandbits(64)).encode() not in drawn
+
+
 def test_new_store_gets_current_schema_and_owner_only_directory(store_dir):
     Store.open(str(store_dir)).close()
     con = sqlite3.connect(store_dir / "mlops.db")
