@@ -84,7 +84,6 @@ class Tracker:
         self.calls.register(self.patches)
         self.active = False
         self.ignored: set[str] = set()
-        self.known_datasets: dict[str, dict] = {}
         self._current: _Cell | None = None
         self._model_states: dict[int, tuple] = {}  # id(model) -> fit_state when captured
         self._fingerprints: dict[str, tuple[int | None, int, str]] = {}
@@ -104,6 +103,7 @@ class Tracker:
         self.user = api._user()
         self.host = this_host()
         self.history = History()
+        self.known_datasets: set[str] = set()  # fingerprints this session has journaled
         self.cells_on_notebook = NotebookCells(self.notebook)
         self.runs: list[str] = []
         self.cell_count = 0

@@ -289,15 +289,16 @@ class RecordsMixin:
     def log_dataset(self, run_id: str, info: Mapping[str, Any], *, name: str, role: str,
                     source: str | None = None, file_hash: str | None = None) -> str:
         """Record a run input. The same data (same fingerprint) is one dataset, whoever
-        logs it first; each run keeps its own name, role and source for it."""
+        logs it first; each run keeps its own name, role and source for it (``info`` may be
+        just the fingerprint of a dataset logged before: a link)."""
         info, name, role, source = redact_value((dict(info), name, role, source))
         check_key("dataset", name)
         check_key("dataset role", role)
         fingerprint = info["fingerprint"]
         dataset_id = fingerprint[:20]
         row = {"dataset_id": dataset_id, "fingerprint": fingerprint, "name": name,
-               "source": source, "file_hash": file_hash, "schema": dumps(info["schema"]),
-               "shape": dumps(list(info["shape"])),
+               "source": source, "file_hash": file_hash, "schema": dumps(info.get("schema", [])),
+               "shape": dumps(list(info.get("shape", []))),
                "profile": None if info.get("profile") is None else dumps(info["profile"]),
                "created_ms": now_ms()}
         link = {"run_id": run_id, "dataset_id": dataset_id, "name": name, "role": role,

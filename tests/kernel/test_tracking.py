@@ -352,6 +352,23 @@ def test_a_dataset_is_recorded_with_its_run_and_profiled_after(run, tracker, sto
     assert profile["a"]["max"] == 49 and set(profile) == {"a", "b"}
 
 
+def test_data_a_session_recorded_before_is_only_linked(run, tracker, store, shell):
+    """A wide frame read by many runs is journaled with its schema once; every run still
+    shows it with its schema."""
+    run("%track")
+    run("import pandas as pd\nwide = pd.DataFrame({f'c{i}': [0.5, 1.5] for i in range(300)})")
+    tracker.writer.cell_started()  # keep the records in the journal to look at them
+    run("%%track first\nn = len(wide)\naccuracy = 0.5")
+    run("%%track second\nm = wide.shape[1]\naccuracy = 0.6")
+    records = [r for r in _journal(tracker) if r.get("op") == "dataset"]
+    assert [len(r["info"].get("schema", [])) for r in records] == [300, 0]
+    tracker.writer.cell_ended()
+    runs = flushed(tracker, store)
+    for name in ("first", "second"):
+        (dataset,) = run_of(runs, tracker, name)["datasets"]
+        assert len(store.get_dataset(dataset["dataset_id"])["schema"]) == 300
+
+
 def _journal(tracker):
     import json
 
