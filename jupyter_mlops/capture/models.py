@@ -32,7 +32,8 @@ _SEARCH_COLUMNS = ("rank_test_score", "mean_test_score", "std_test_score", "mean
 
 def is_fitted_model(obj: Any) -> bool:
     """A fitted model: a scikit-learn-API estimator (pipelines, searches, the xgboost and
-    lightgbm wrappers), a catboost model, a built keras model, a torch ``nn.Module`` or a
+    lightgbm wrappers), a trained xgboost or lightgbm ``Booster`` (``xgb.train``,
+    ``lgb.train``), a catboost model, a built keras model, a torch ``nn.Module`` or a
     statsmodels results object. Classes and unfitted estimators are not."""
     if isinstance(obj, _NOT_MODELS):
         return False
@@ -46,6 +47,9 @@ def is_fitted_model(obj: Any) -> bool:
     wrapper = sys.modules.get("statsmodels.base.wrapper")
     if wrapper is not None and isinstance(obj, wrapper.ResultsWrapper):
         return True
+    booster = _booster_rounds(obj)
+    if booster is not None:
+        return _true(lambda: booster() > 0)
     if not (hasattr(kind, "get_params") and hasattr(kind, "fit")):
         return False
     if kind.__module__.startswith("catboost") and callable(getattr(obj, "is_fitted", None)):
@@ -63,6 +67,17 @@ def is_fitted_model(obj: Any) -> bool:
         return any(n.endswith("_") and not n.startswith("__") for n in vars(obj))
     except TypeError:
         return False
+
+
+def _booster_rounds(obj: Any) -> Any:
+    """How to count a native booster's boosting rounds (none: not trained), or None."""
+    xgboost = sys.modules.get("xgboost.core")
+    if xgboost is not None and isinstance(obj, xgboost.Booster):
+        return obj.num_boosted_rounds
+    lightgbm = sys.modules.get("lightgbm.basic")
+    if lightgbm is not None and isinstance(obj, lightgbm.Booster):
+        return obj.current_iteration
+    return None
 
 
 def _true(check: Any) -> bool:

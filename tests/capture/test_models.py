@@ -55,6 +55,25 @@ def test_own_estimators_say_whether_they_are_fitted():
     assert not is_fitted_model(object()) and not is_fitted_model(X)
 
 
+def test_boosting_wrappers_and_statsmodels_by_their_own_protocols():
+    import lightgbm
+    import statsmodels.api as sm
+    import xgboost
+
+    for model in (lightgbm.LGBMClassifier(n_estimators=3, verbose=-1),
+                  xgboost.XGBClassifier(n_estimators=3)):
+        assert not is_fitted_model(model)
+        assert is_fitted_model(model.fit(X, y)) and is_predictor(model)
+        assert model_params(model)["n_estimators"] == 3
+    booster = xgboost.train({"objective": "multi:softprob", "num_class": 3},
+                            xgboost.DMatrix(X, label=y), num_boost_round=2)
+    assert is_fitted_model(booster) and not is_fitted_model(xgboost.Booster())
+    assert is_fitted_model(lightgbm.train({"objective": "multiclass", "num_class": 3,
+                                           "verbose": -1}, lightgbm.Dataset(X, y), 2))
+    ols = sm.OLS(y, sm.add_constant(X))
+    assert not is_fitted_model(ols) and is_fitted_model(ols.fit())
+
+
 def test_params_are_flat_and_free_of_memory_addresses():
     def double(v):
         return v * 2

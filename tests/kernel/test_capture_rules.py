@@ -47,6 +47,20 @@ def test_a_fitted_pipeline_is_a_model_with_step_params(data, run, tracker, store
     assert not any(re.search(r"0x[0-9a-f]{6,}", str(v)) for v in params.values())
 
 
+def test_boosters_and_statsmodels_results_are_models(data, run, tracker, store):
+    """Wrappers by scikit-learn's protocol; native boosters (``xgb.train``) by their rounds;
+    statsmodels by its results wrapper: each fitted one is a run, with its params."""
+    run("import lightgbm, xgboost\nimport statsmodels.api as sm")
+    run("lgbm = lightgbm.LGBMClassifier(n_estimators=4, verbose=-1).fit(X_train, y_train)")
+    run("xgb_params = {'objective': 'multi:softprob', 'num_class': 3, 'max_depth': 2}\n"
+        "booster = xgboost.train(xgb_params, xgboost.DMatrix(X_train, label=y_train), 3)")
+    run("ols = sm.OLS(y_train, sm.add_constant(X_train)).fit()")
+    lgbm, booster, ols = runs(tracker, store)
+    assert lgbm["name"].startswith("LGBMClassifier ") and lgbm["params"]["n_estimators"] == "4"
+    assert booster["name"].startswith("Booster ") and booster["tags"]["model.name"] == "booster"
+    assert ols["name"].startswith("RegressionResultsWrapper ")
+
+
 def test_the_runs_model_is_the_predictor_fitted_last(data, run, tracker, store):
     run("from sklearn.preprocessing import LabelBinarizer\n"
         "from sklearn.svm import SVC\n"

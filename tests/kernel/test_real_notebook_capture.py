@@ -22,7 +22,7 @@ def test_shown_figures_files_and_prompt_numbers(kernel_env):
         TRACK,
         # the reader is imported by the cell that reads
         "import pandas as pd\ndf = pd.read_csv('rows.csv')\ndf.to_parquet('rows.parquet')\n"
-        "df.to_json('rows.json')",
+        "df.to_json('rows.json')\ndf.to_excel('rows.xlsx', index=False)",
         "import numpy as np\nimport matplotlib.pyplot as plt\n"
         "from sklearn.datasets import load_iris\nfrom sklearn.svm import SVC\n"
         "from sklearn.metrics import ConfusionMatrixDisplay\n"
@@ -32,9 +32,10 @@ def test_shown_figures_files_and_prompt_numbers(kernel_env):
         "for k in range(2):\n    plt.figure()\n    plt.plot(X[:, k])\n    plt.show()",
         "ConfusionMatrixDisplay.from_estimator(clf, X, y)",  # shown at the end of the cell
         "parquet = pd.read_parquet('rows.parquet')\nrecords = pd.read_json('rows.json')\n"
-        "arr = np.load('arr.npy')\nimport csv\n"
+        "arr = np.load('arr.npy')\nsheet = pd.read_excel('rows.xlsx')\nimport csv\n"
         "with open('rows.csv') as handle:\n    rows = np.array(list(csv.reader(handle))[1:])",
-        "score_sum = (parquet.a.sum() + records.a.sum() + arr.sum() + len(rows) + len(df)) * 0.0",
+        "score_sum = (parquet.a.sum() + records.a.sum() + arr.sum() + len(rows) + len(df)\n"
+        "             + len(sheet)) * 0.0",
     ])
     client(nb, kernel_env).execute()
     assert all(o.get("output_type") != "error" for c in nb.cells for o in c.outputs)
@@ -59,6 +60,7 @@ def test_shown_figures_files_and_prompt_numbers(kernel_env):
     assert reads["parquet"] == f"{folder}/rows.parquet"
     assert reads["records"] == f"{folder}/rows.json"
     assert reads["arr"] == f"{folder}/arr.npy"
+    assert reads["sheet"] == f"{folder}/rows.xlsx"
     assert reads["rows"] == f"{folder}/rows.csv"
     assert reads["df"] == f"{folder}/rows.csv"  # read by the cell that imported pandas
     cells = {c["execution_count"] for r in runs.values() for c in r["lineage"]}
