@@ -13,8 +13,9 @@ reported once, never as a traceback.
 
 The writer shares the GIL with the user's code, so it yields to cells: each transaction and
 each background task starts only once the kernel has been idle for ``QUIET_S`` (in a "Run
-All" the work waits for a pause), unless a cell has run for ``MAX_DEFER_S``, a flush is
-waiting, or ``MAX_DEFERRED`` records are. Deferring risks no record: every record is in the
+All" the work waits for a pause), unless the work has waited ``MAX_DEFER_S`` (so a long
+cell, or a notebook run back to back by nbclient, is stored as it goes and not all at
+shutdown), a flush is waiting, or ``MAX_DEFERRED`` records are. Deferring risks no record: every record is in the
 journal before it is queued, and tasks only add what can be worked out later (a dataset's
 profile, a classification report's numbers, a changed environment).
 
@@ -75,6 +76,7 @@ class Writer:
         self._replayed = False
         self._cell_started: float | None = None  # monotonic time the running cell began
         self._idle_since = 0.0
+        self._pass_started = 0.0  # when the writer took the records it is working on
         self._flush_lock = threading.Lock()
         self._flushes = 0  # flushes waiting: the writer does not yield to cells for them
         self._thread = threading.Thread(target=self._run, name="mlops-writer", daemon=True)
@@ -165,6 +167,7 @@ class Writer:
         with contextlib.suppress(IndexError):
             while True:
                 items.append(self._queue.popleft())
+        self._pass_started = time.monotonic()
         flushes = [item for item in items if isinstance(item, _Flush)]
         try:
             for item in items:
@@ -191,14 +194,13 @@ class Writer:
 
     def _yield_to_cells(self) -> None:
         """Wait until the kernel has been idle for QUIET_S (see the module docstring)."""
+        deadline = self._pass_started + MAX_DEFER_S
         while len(self._backlog) + len(self._queue) < MAX_DEFERRED:
-            now, started = time.monotonic(), self._cell_started
-            if started is None:
-                wait = self._idle_since + QUIET_S - now
-            elif now - started < MAX_DEFER_S:
-                wait = min(POLL_S, started + MAX_DEFER_S - now)
+            now = time.monotonic()
+            if self._cell_started is None:
+                wait = min(self._idle_since + QUIET_S, deadline) - now
             else:
-                return
+                wait = min(POLL_S, deadline - now)
             self._wake.clear()
             if wait <= 0 or self._flushes:  # checked after the clear: a flush wakes us
                 return

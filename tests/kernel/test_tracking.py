@@ -317,6 +317,27 @@ def test_the_writer_waits_for_a_pause_between_cells(run, tracker, store, shell):
     assert [c["code"] for c in store.cell_executions(tracker.session_id)] == ["a = 41"]
 
 
+def test_cells_run_back_to_back_are_stored_as_they_go(run, tracker, store, shell):
+    """nbclient (and "Run All" of quick cells) leaves the kernel no pause: the writer still
+    stores what waited MAX_DEFER_S, not everything at shutdown."""
+    import time
+
+    from jupyter_mlops.kernel.writer import MAX_DEFER_S
+
+    run("%track")
+    tracker.writer.flush(5)
+    start, i = time.monotonic(), 0
+    while time.monotonic() - start < MAX_DEFER_S * 3:
+        tracker.writer.cell_started()  # the next cell begins at once
+        run(f"v = {i}")
+        tracker.writer.cell_started()
+        i += 1
+        if any(c["code"] == "v = 0" for c in store.cell_executions(tracker.session_id)):
+            break
+    assert time.monotonic() - start < MAX_DEFER_S * 2
+    tracker.writer.cell_ended()
+
+
 def test_a_cell_after_a_quiet_spell_is_stored_without_a_flush(run, tracker, store, shell):
     """Cells never wake the writer, but the first record after the queue ran dry does: an
     idle notebook's next cell reaches the store (and the sidebar) well within a second."""
