@@ -48,6 +48,7 @@ Per notebook, and in total:
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import math
 import os
@@ -205,7 +206,9 @@ def cell_seconds(cell: Any) -> float | None:
 
 
 def read_store(store_dir: Path) -> list[dict]:
-    """Every run the tracked notebook made, with each metric's full history."""
+    """Every run the tracked notebook made, with each metric's full history: read as the
+    CLI reads it, after replaying what a kernel stopped at shutdown left spooled."""
+    from jupyter_mlops.kernel.writer import replay_spooled
     from jupyter_mlops.store import NoStore, Store
 
     try:
@@ -213,6 +216,8 @@ def read_store(store_dir: Path) -> list[dict]:
     except NoStore:
         return []
     try:
+        with _data_dir(store_dir.parent / "data"):  # the kernels' spool
+            replay_spooled(store)
         runs = [store.get_run(r["run_id"]) for r in store.list_runs()]
         for run in runs:
             run["metric_values"] = [h["value"] for key in run["metrics"]
@@ -220,6 +225,19 @@ def read_store(store_dir: Path) -> list[dict]:
         return runs
     finally:
         store.close()
+
+
+@contextlib.contextmanager
+def _data_dir(path: Path) -> Any:
+    before = os.environ.get("JUPYTER_DATA_DIR")
+    os.environ["JUPYTER_DATA_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["JUPYTER_DATA_DIR"]
+        else:
+            os.environ["JUPYTER_DATA_DIR"] = before
 
 
 def recorded_models(run: dict) -> list[tuple[str, dict[str, str]]]:
