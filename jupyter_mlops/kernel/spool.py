@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import json
 import os
@@ -167,11 +168,12 @@ _libc.write.restype = ctypes.c_ssize_t
 
 
 def _write_keeping_gil(fd: int, data: bytes) -> int:
-    """``os.write`` without releasing the GIL (see the module docstring)."""
-    written = _libc.write(fd, data, len(data))
-    if written < 0:
+    """``os.write`` without releasing the GIL (see the module docstring); retried when a
+    signal interrupts it, as ``os.write`` is (PEP 475)."""
+    while (written := _libc.write(fd, data, len(data))) < 0:
         code = ctypes.get_errno()
-        raise OSError(code, os.strerror(code))
+        if code != errno.EINTR:
+            raise OSError(code, os.strerror(code))
     return written
 
 
