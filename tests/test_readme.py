@@ -13,6 +13,14 @@ Every fenced block of README.md is classified below (a new block that nothing ch
   after ``%load_ext``/``%track`` from the README and a setup cell that makes the
   ``train_df`` and ``clf`` they name; the kernel-config block is written to
   an IPython profile that a fresh kernel starts with;
+- the model registry and serving sections run in order in a churn project (the notebook,
+  ``train.csv`` and ``test.csv`` of tests/serving), each section on a store of its own: the
+  registry magic in the kernel that trained the model, the Python example with the ``run_id``
+  and ``df`` it names, the ``jupyter mlops`` lines one by one; the serving lines from the
+  model the serving prose registers, ``serve`` in the background on a free port (instead of
+  8080) until the ``curl`` lines have run, ``monitor`` on what was served and on a
+  ``new.csv`` whose labels are noisy, so that ``retrain`` on it gives the worse model the
+  ``promote`` example refuses;
 - the set-up commands cannot run here as such: ``pip install . && jupyter lab`` is checked by
   starting ``jupyter lab`` (the installed extension must answer its health endpoint), the test
   command must be the one ``.ci/run`` runs, and the development lines must name extras,
@@ -25,6 +33,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +47,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from jupyter_mlops.store import Store
 from tests.jupyter_process import jupyter_process
+from tests.serving.conftest import CELLS as CHURN_CELLS
+from tests.serving.conftest import churn_frame, write_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -62,16 +73,17 @@ TEST_COMMAND = block("bash", "&& python -m pytest")
 CLI = block("bash", "jupyter mlops runs")
 CURL = block("bash", "Authorization: token")
 DEVELOPMENT = block("bash", "ruff check .")
+REGISTER_MAGIC = block("ipython", "%track register")
+REGISTER_PYTHON = block("python", "mlops.register_model(")
+REGISTRY_CLI = block("bash", "jupyter mlops package")
+SERVE = block("bash", "jupyter mlops serve")
+MONITOR = block("bash", "jupyter mlops monitor")
+RETRAIN = block("bash", "jupyter mlops retrain")
 CHECKED = [QUICK_START, LOAD_MAGIC, MAGIC_REFERENCE, KERNEL_CONFIG, SET_UP, TEST_COMMAND, CLI,
-           CURL, DEVELOPMENT]
-# The model registry and serving sections need a model registered from a tracked notebook:
-# tests/registry/test_cli.py and tests/serving run the same commands on fixtures of their own,
-# not these lines as written. Listed by section so that a new block still fails below.
-NOT_RUN_AS_WRITTEN = [code for lang, code in BLOCKS if lang in ("bash", "python", "ipython")
-                      and any(marker in code for marker in (
-                          "%track register", "mlops.register_model(", "jupyter mlops package",
-                          "jupyter mlops serve", "jupyter mlops monitor",
-                          "jupyter mlops retrain"))]
+           CURL, DEVELOPMENT, REGISTER_MAGIC, REGISTER_PYTHON, REGISTRY_CLI, SERVE, MONITOR,
+           RETRAIN]
+# The serving section's examples start from the model its prose registers.
+(SERVING_SETUP,) = re.findall(r"registered as\s+`(jupyter mlops export [^`]+)`", README)
 
 SETUP_CELL = """\
 import pandas as pd
@@ -88,8 +100,7 @@ def lines(code: str) -> list[str]:
 
 
 def test_every_block_is_checked():
-    assert len(NOT_RUN_AS_WRITTEN) == 6
-    assert [code for _, code in BLOCKS if code not in CHECKED + NOT_RUN_AS_WRITTEN] == []
+    assert [code for _, code in BLOCKS if code not in CHECKED] == []
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +231,108 @@ def test_kernel_config_block_tracks_every_kernel(tmp_path):
     (status,) = execute(["%track status"], tmp_path, env)
     assert "tracking" in status.outputs[0]["text"] and "not tracking" not in \
         status.outputs[0]["text"]
+
+
+@pytest.fixture
+def churn_project(tmp_path):
+    """A churn project (notebook, train.csv, test.csv) with a store of its own; the
+    environment a user's shell there would have."""
+    churn_frame(2000, 1).to_csv(tmp_path / "train.csv", index=False)
+    churn_frame(1000, 2).to_csv(tmp_path / "test.csv", index=False)
+    write_notebook(str(tmp_path))
+    env = {**os.environ, "JUPYTER_MLOPS_STORE": str(tmp_path / "store"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data"), "MPLBACKEND": "Agg",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("JUPYTER_MLOPS_ARTIFACTS", None)
+    return tmp_path, env
+
+
+def bash(command: str, folder: Path, env: dict, timeout: int = 600):
+    return subprocess.run(["bash", "-c", command], env=env, cwd=folder, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def churn_versions(env) -> list[dict]:
+    store = Store.open(env["JUPYTER_MLOPS_STORE"], create=False)
+    try:
+        return sorted(store.get_model("churn")["versions"], key=lambda v: v["version"])
+    finally:
+        store.close()
+
+
+@pytest.mark.timeout(1200)
+def test_model_registry_section_runs_as_written(churn_project):
+    folder, env = churn_project
+    # In the notebook that trained it: the magic, in that kernel.
+    cells = execute([LOAD_MAGIC, *CHURN_CELLS, REGISTER_MAGIC], folder, env)
+    assert problems(cells[-1]) == [], REGISTER_MAGIC
+    (first,) = churn_versions(env)
+    assert (first["version"], first["source"], first["aliases"]) == (1, "live", ["staging"])
+    # From anywhere else: the Python example, given the run_id and df it names.
+    (folder / "register.py").write_text(
+        f"import pandas as pd\nrun_id = {first['run_id']!r}\n"
+        "df = pd.read_csv('test.csv').drop(columns='churned')\n" + REGISTER_PYTHON
+        + "assert len(model.predict(df)) == len(df) and version['version'] == 2\n")
+    result = subprocess.run([sys.executable, "register.py"], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    # The terminal, line by line (the notebook its export line names is this project's).
+    (folder / "train.ipynb").write_text((folder / "churn.ipynb").read_text())
+    for line in lines(REGISTRY_CLI):
+        result = bash(line.replace("RUN_ID", first["run_id"]), folder, env)
+        assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+        if line.startswith("jupyter mlops models churn"):
+            assert "staging" in result.stdout and "live" in result.stdout
+    versions = churn_versions(env)
+    assert [(v["version"], v["aliases"]) for v in versions] == [
+        (1, ["production"]), (2, []), (3, ["staging"]), (4, ["ci"])]
+    assert versions[0]["verification"]["status"] == "reproduced"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.timeout(1200)
+def test_serving_and_monitoring_section_runs_as_written(churn_project):
+    folder, env = churn_project
+    result = bash(SERVING_SETUP, folder, env)
+    assert result.returncode == 0, result.stderr
+    # serve in the background on a free port, the curl lines once it answers, then stop it
+    port = str(free_port())
+    serve, *curls = SERVE.replace("8080", port).splitlines()
+    ready = f"for i in $(seq 150); do curl -sf localhost:{port}/ping >/dev/null && break; " \
+            "sleep 0.2; done"
+    result = bash("\n".join([serve, ready, *curls, "kill $!; wait"]), folder, env)
+    assert result.returncode == 0, result.stderr
+    decoder = json.JSONDecoder()  # curl prints the answers one after the other
+    prediction, end = decoder.raw_decode(result.stdout)
+    health, end = decoder.raw_decode(result.stdout, end)
+    metrics = result.stdout[end:]
+    expected = next(line for line in curls if line.startswith("# "))[2:]
+    assert prediction == json.loads(expected)
+    assert health["name"] == "churn" and health["version"] == 1
+    assert "mlops_predictions_total 1.0" in metrics
+    # monitor what was served, then a new file (same customers, noisier labels)
+    churn_frame(2000, 5, noise=0.35).to_csv(folder / "new.csv", index=False)
+    since, data = lines(MONITOR)
+    result = bash(since, folder, env)
+    assert result.returncode == 0 and "1 rows from the prediction log" in result.stdout, \
+        result.stdout + result.stderr
+    result = bash(data, folder, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["drift"] is False and (folder / "drift.png").exists()
+    # retrain on it, and the promotion of the worse model is refused as the README shows
+    retrain, *promote = [line for line in RETRAIN.splitlines() if not line.startswith("#")]
+    result = bash(retrain, folder, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(v["version"], v["aliases"]) for v in churn_versions(env)] == [
+        (1, ["production"]), (2, ["candidate"])]
+    result = bash("\n".join(promote), folder, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    shown = " ".join(line.lstrip("# ") for line in RETRAIN.splitlines() if line.startswith("#"))
+    pattern = re.escape(re.search(r'"(not promoted: .*)"', shown)[1])
+    pattern = re.sub(r"\d+\\.\d+", r"\\d+\\.\\d+", pattern)
+    assert re.search(pattern, result.stderr), result.stderr

@@ -50,18 +50,21 @@ def model_card(spec: PackageSpec, signature: dict | None) -> str:
               'model = mlflow.pyfunc.load_model("path/to/this/folder")',
               "model.predict(dataframe)", "```", "",
               "Install exactly what it needs with `pip install -r requirements.txt`. Serve it "
-              "with `jupyter mlops serve . --trust` (the model server of jupyter_mlops; "
-              "`--trust` because a folder outside the registry may hold a pickle), or build "
-              "the container: `docker build -t "
-              f"{spec.name.lower()} .`", ""]
+              "from this folder with its own copy of the model server of jupyter_mlops: "
+              "`pip install -r requirements.txt -r requirements-serve.txt && python "
+              "code/jupyter_mlops_serve.py --port 8080` (what the Dockerfile runs; "
+              "`POST /invocations` takes MLflow's scoring formats), or build the container: "
+              f"`docker build -t {spec.name.lower()} .`", ""]
     return "\n".join(lines)
 
 
 def dockerfile(python: str) -> str:
+    """An image of the package folder alone: its requirements and its own model server."""
     short = ".".join(python.split(".")[:2])
     return (f"FROM python:{short}-slim\n"
             "COPY . /model\n"
-            "RUN pip install --no-cache-dir -r /model/requirements.txt jupyter_mlops\n"
+            "WORKDIR /model\n"
+            "RUN pip install --no-cache-dir -r requirements.txt -r requirements-serve.txt\n"
             "EXPOSE 8080\n"
-            'CMD ["jupyter", "mlops", "serve", "/model", "--host", "0.0.0.0", "--port", '
-            '"8080", "--trust"]\n')
+            'CMD ["python", "code/jupyter_mlops_serve.py", "--host", "0.0.0.0", "--port", '
+            '"8080"]\n')

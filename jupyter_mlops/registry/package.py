@@ -20,10 +20,24 @@ from typing import Any
 import yaml
 
 from .card import dockerfile, model_card
+from .requirements import server_requirements
 from .serialize import is_sklearn
 from .slicing import Cell, as_notebook, as_script
 
-LOADER = os.path.join(os.path.dirname(__file__), "jupyter_mlops_model.py")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_SOURCES = os.path.dirname(_HERE)  # the installed jupyter_mlops
+# code/ of every package: the loader, and the model server of ``jupyter mlops serve`` with
+# the entry point that serves the package folder alone (the Dockerfile's command), copied
+# from this installation so that there is one source of each file.
+SHIPPED = {
+    "code/jupyter_mlops_model.py": os.path.join(_HERE, "jupyter_mlops_model.py"),
+    "code/jupyter_mlops_serve.py": os.path.join(_HERE, "jupyter_mlops_serve.py"),
+    "code/jupyter_mlops_server/jsonout.py": os.path.join(_SOURCES, "jsonout.py"),
+    **{f"code/jupyter_mlops_server/serving/{name}": os.path.join(_SOURCES, "serving", name)
+       for name in ("__init__.py", "app.py", "inputs.py", "model.py", "predlog.py", "run.py")},
+}
+_SERVER_INIT = ('"""The model server of jupyter_mlops (``jupyter mlops serve``), as shipped in a '
+                'model package."""\n')
 MANIFEST = "manifest.json"
 
 
@@ -55,6 +69,9 @@ def build(directory: str, spec: PackageSpec, model_info: dict, model: Any) -> No
         "train.py": as_script(spec.cells, header),
         "train.ipynb": as_notebook(spec.cells, header),
         "requirements.txt": "".join(f"{line}\n" for line in spec.requirements),
+        "requirements-serve.txt": "".join(f"{line}\n" for line in server_requirements(
+            spec.requirements, env.get("packages") or {})),
+        "code/jupyter_mlops_server/__init__.py": _SERVER_INIT,
         "python_env.yaml": yaml.safe_dump({"python": python,
                                            "build_dependencies": ["pip", "setuptools", "wheel"],
                                            "dependencies": ["-r requirements.txt"]},
@@ -74,11 +91,12 @@ def build(directory: str, spec: PackageSpec, model_info: dict, model: Any) -> No
     files["MLmodel"] = yaml.safe_dump(_mlmodel(spec, model_info, model, signature, python),
                                       sort_keys=False)
     files["README.md"] = model_card(spec, signature)
+    for relpath, source in SHIPPED.items():
+        os.makedirs(os.path.dirname(os.path.join(directory, relpath)), exist_ok=True)
+        shutil.copyfile(source, os.path.join(directory, relpath))
     for relpath, text in files.items():
         with open(os.path.join(directory, relpath), "w", encoding="utf-8") as f:
             f.write(text)
-    os.makedirs(os.path.join(directory, "code"), exist_ok=True)
-    shutil.copyfile(LOADER, os.path.join(directory, "code", "jupyter_mlops_model.py"))
 
 
 _TEXT_SUFFIXES = {".py": "text/x-python", ".ipynb": "application/x-ipynb+json",

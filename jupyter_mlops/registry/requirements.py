@@ -99,3 +99,17 @@ def requirements(modules: Iterable[str], snapshot: Mapping[str, str],
                                if pinned else "left unpinned."))
         lines.append(f"{name}=={pinned}" if pinned else name)
     return lines, warnings
+
+
+# What the package's own model server (code/jupyter_mlops_serve.py) imports.
+SERVER_DISTRIBUTIONS = ("numpy", "pandas", "prometheus-client", "pyyaml", "tornado")
+
+
+def server_requirements(model_requirements: Iterable[str],
+                        snapshot: Mapping[str, str]) -> list[str]:
+    """``requirements-serve.txt``: the server's distributions that the model's requirements
+    do not already list, pinned like them (the run's snapshot, else the version here)."""
+    listed = {normalize(re.split(r"[=<>!~ ;\[]", line, maxsplit=1)[0])
+              for line in model_requirements}
+    return requirements((), snapshot, [d for d in SERVER_DISTRIBUTIONS
+                                       if d not in listed])[0]

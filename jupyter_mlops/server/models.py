@@ -3,8 +3,9 @@ run offers to package.
 
 Packaging and verification start kernels and take seconds to minutes: they run in a worker
 thread, never on the event loop. A registration from REST asks the run's kernel first when
-this server runs it and it is idle (live.py: the live object, ``source: live``); otherwise it
-rebuilds the model from the slice in a fresh kernel (``source: rebuilt``).
+this server runs it (live.py: the live object, ``source: live``; 409 while that kernel is
+busy running a cell, 504 past ``c.MlopsLivePackaging.timeout``); otherwise it rebuilds the
+model from the slice in a fresh kernel (``source: rebuilt``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from ..registry.verify import verify
 from ..store import InvalidInput
 from ..store.models import check_version
 from .base import MlopsHandler
-from .live import live_kernel, register_in_kernel
+from .live import (
+    KernelBusy,
+    KernelTimeout,
+    MlopsLivePackaging,
+    live_kernel,
+    register_in_kernel,
+)
 
 _REGISTER_FIELDS = {"run_id", "name", "model", "alias", "description"}
 
@@ -89,15 +96,18 @@ class ModelsHandler(_ModelsHandler):
 
     async def _from_live_kernel(self, arguments: dict) -> dict | None:
         session = await self.in_store(lambda store: store.run_session(arguments["run_id"]))
-        kernel = live_kernel(self.kernel_manager, (session or {}).get("kernel_id"))
-        if kernel is None:
-            return None
         try:
-            return await register_in_kernel(kernel, arguments)
-        except AmbiguousModel as e:
+            kernel = live_kernel(self.kernel_manager, (session or {}).get("kernel_id"))
+            if kernel is None:
+                return None
+            return await register_in_kernel(kernel, arguments,
+                                            MlopsLivePackaging(parent=self.serverapp))
+        except (AmbiguousModel, KernelBusy) as e:
             raise web.HTTPError(409, "%s", str(e)) from None
         except CannotPackage as e:
             raise web.HTTPError(422, "%s", str(e)) from None
+        except KernelTimeout as e:
+            raise web.HTTPError(504, "%s", str(e)) from None
 
 
 class ModelHandler(_ModelsHandler):

@@ -256,9 +256,11 @@ def _header_list(names: list[str]) -> str:
 
 
 def _iso(epoch_s: float) -> str:
-    from ..store import iso
+    """As the store writes times (this module also runs without the store, in a package)."""
+    from datetime import datetime, timezone
 
-    return iso(int(epoch_s * 1000)) or ""
+    when = datetime.fromtimestamp(int(epoch_s * 1000) / 1000, tz=timezone.utc)
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def make_app(server: ModelServer) -> tornado.web.Application:

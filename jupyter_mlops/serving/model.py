@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..registry import load_model, parse_ref
-from ..store import Store
+if TYPE_CHECKING:  # the package's own server (registry/jupyter_mlops_serve.py) has no store
+    from ..store import Store
 
 
 @dataclass
@@ -43,9 +43,13 @@ class Source:
         self.is_folder = os.path.isdir(ref)
         self.store = store
         self.trust = trust
+        from ..registry import parse_ref
+
         self.name, _, self.alias = (None, None, None) if self.is_folder else parse_ref(ref)
 
     def load(self) -> Served:
+        from ..registry import load_model
+
         loaded = load_model(self.ref, store=self.store, trust=self.trust)
         meta = loaded.metadata
         signature = meta.get("signature") or {}

@@ -15,6 +15,7 @@ import yaml
 import jupyter_mlops
 from jupyter_mlops.registry import AmbiguousModel, CannotPackage, Tampered
 from jupyter_mlops.registry.load import resolve
+from jupyter_mlops.registry.package import SHIPPED
 from jupyter_mlops.registry.verify import verify
 from jupyter_mlops.store import InvalidInput, NotFound
 
@@ -78,14 +79,21 @@ def test_the_version_and_its_package(registered):
     expected = {"MLmodel", "code/jupyter_mlops_model.py", "requirements.txt", "python_env.yaml",
                 "conda.yaml", "train.py", "train.ipynb", "input_example.json", "datasets.json",
                 "metrics.json", "params.json", "environment.json", "README.md", "Dockerfile",
-                "model/model.skops", "model/model.json"}
+                "model/model.skops", "model/model.json", "requirements-serve.txt",
+                "code/jupyter_mlops_serve.py", "code/jupyter_mlops_server/serving/app.py"}
     assert expected <= set(manifest["files"])
     assert manifest == store.model_version("churn", 1)["manifest"]
     with open(os.path.join(folder, "datasets.json")) as f:
         datasets = {d["name"]: d for d in json.load(f)}
     assert datasets["df"]["source"].endswith("train.csv") and datasets["df"]["profile"]
-    with open(os.path.join(folder, "Dockerfile")) as f:
-        assert '"jupyter", "mlops", "serve", "/model"' in f.read()
+    # The model server ships as the very files of this installation (tests/registry/
+    # test_dockerfile.py runs it); it needs what the model's requirements do not list.
+    for relpath, source in SHIPPED.items():
+        with open(os.path.join(folder, relpath), "rb") as f, open(source, "rb") as g:
+            assert f.read() == g.read(), relpath
+    with open(os.path.join(folder, "requirements-serve.txt")) as f:
+        assert [line.split("==")[0] for line in f.read().split()] == [
+            "numpy", "prometheus-client", "pyyaml", "tornado"]
     with open(os.path.join(folder, "README.md")) as f:
         card = f.read()
     assert "Predicts churn." in card and "accuracy" in card and "rebuilt" in card

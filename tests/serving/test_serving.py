@@ -1,11 +1,10 @@
 """`jupyter mlops serve` in a real process: predictions equal load_model(ref).predict, every
 bad input is a specific 4xx (never a 5xx), metrics count what happened, a moved alias is
-followed without failing requests, the prediction log reaches the store, and the package's
-Dockerfile command runs from the package folder alone."""
+followed without failing requests, and the prediction log reaches the store (the package's
+Dockerfile command: tests/registry/test_dockerfile.py)."""
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import threading
 
@@ -170,28 +169,6 @@ def test_follow_alias_swaps_without_failing_requests(churn, churn_store, start_s
         stop.set()
         worker.join()
     assert set(statuses) == {200}
-
-
-def test_the_dockerfile_command_runs_from_the_package_folder_alone(churn, start_server, rows,
-                                                                   tmp_path, monkeypatch):
-    from jupyter_mlops.registry import resolve
-    from jupyter_mlops.store import Store
-
-    folder = tmp_path / "model"
-    shutil.copytree(resolve("churn/1", Store.open(churn[0]))[2], folder)
-    cmd = next(line for line in (folder / "Dockerfile").read_text().splitlines()
-               if line.startswith("CMD"))
-    argv = __import__("json").loads(cmd[len("CMD"):])
-    assert argv[:4] == ["jupyter", "mlops", "serve", "/model"]
-    args = [str(folder) if a == "/model" else a for a in argv[3:]]
-    port = args.index("--port")
-    del args[port:port + 2]  # the test picks a free port instead of 8080
-    monkeypatch.delenv("JUPYTER_MLOPS_STORE", raising=False)
-    server = start_server(*args, cwd=str(folder), env={"HOME": str(tmp_path)})
-    assert "prediction log off" in server.banner, shlex.join(args)
-    answer = server.post({"dataframe_records": rows.to_dict("records")})
-    assert answer.status_code == 200 and len(answer.json()["predictions"]) == len(rows)
-    assert server.get("/health").json()["name"] == "churn"
 
 
 def test_workers_share_the_port_and_go_with_their_parent(churn, start_server, rows):
