@@ -17,23 +17,20 @@ the identity.
 
 from __future__ import annotations
 
-import math
 import pickle
 import sys
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import xxhash
 
+# PROFILE_ROWS and _json_value are imported from here by the tests and monitor/drift.py.
+from .profile import PROFILE_ROWS, _json_value, profile_columns  # noqa: F401
+
 _MISSING = b"\x00"
 _BLOCK_BYTES = 8 << 20  # copied at a time when a strided buffer has to be made contiguous
 _OBJECT_BLOCK = 1 << 16  # elements encoded at a time on the per-object slow path
-_TOP_VALUES = 10
-_HISTOGRAM_BINS = 10
-_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-PROFILE_ROWS = 30_000  # rows a profile looks at, at most (see describe)
 
 
 def is_dataset(obj: Any) -> bool:
@@ -332,18 +329,8 @@ def describe(obj: Any) -> dict[str, Any]:
     """Fingerprint, schema, shape and a JSON-ready column profile (the drift baseline).
 
     Columns of a 2-D array are named "0", "1", …; a 1-D (or N-D, flattened) array or a Series
-    is a single column named after the Series or "value".
-
-    The profile's cost is bounded whatever the size: numeric columns are profiled together as
-    one matrix (a frame of 800 columns costs a few vectorised passes, not 800 pandas calls),
-    and past ``PROFILE_ROWS`` rows everything but the counts of values, missing values and
-    infinities comes from a fixed, seeded sample of that many rows (with replacement): the
-    column's ``sample`` says how many. Those counts stay exact at the cost of one read-only
-    pass (a float column whose sum is finite has no NaN or inf). Measured on 2M-row lognormal
-    columns (20 seeds, the 7 quantiles): a sampled quantile is off by at most 0.64% in rank
-    (sd about ``0.5 / sqrt(PROFILE_ROWS)`` = 0.3%), a histogram bin's share by at most 0.23%;
-    ``min``/``max``/``distinct``/``top`` are the sample's. Good enough for a drift baseline,
-    which compares shares, and it keeps a profile within ~20 ms whatever the size.
+    is a single column named after the Series or "value". The profile's cost is bounded by a
+    fixed sample past ``PROFILE_ROWS`` rows, with exact counts (see ``profile.py``).
     """
     import pandas as pd
 
@@ -357,23 +344,11 @@ def describe(obj: Any) -> dict[str, Any]:
         frame = pd.DataFrame({"value": obj.reshape(-1)}, copy=False)
     else:
         raise TypeError(f"not a dataset: {type(obj).__name__}")
-    names = [_label(name) for name in frame.columns]
-    dtypes = list(frame.dtypes)
-    rows = len(frame)
-    sample = (np.sort(np.random.default_rng(0).integers(0, rows, PROFILE_ROWS))
-              if rows > PROFILE_ROWS else None)
-    numeric = [i for i, dtype in enumerate(dtypes) if _is_profiled_as_number(dtype)]
-    profiles: list[dict[str, Any] | None] = [None] * len(names)
-    for position, profile in zip(numeric, _numeric_profiles(frame, numeric, sample),
-                                 strict=True):
-        profiles[position] = profile
-    for position in range(len(names)):
-        if profiles[position] is None:
-            profiles[position] = _other_profile(frame.iloc[:, position], sample)
     profile: dict[str, Any] = {}
-    for position, (name, column_profile) in enumerate(zip(names, profiles, strict=True)):
-        key = name if name not in profile else f"{name} ({position})"
-        profile[key] = column_profile
+    for position, (name, column_profile) in enumerate(
+            zip(frame.columns, profile_columns(frame), strict=True)):
+        key = _label(name)
+        profile[key if key not in profile else f"{key} ({position})"] = column_profile
     return {"fingerprint": fingerprint(obj), **schema(obj), "profile": profile}
 
 
@@ -398,161 +373,3 @@ def schema(obj: Any) -> dict[str, Any]:
 
 def _label(name: Any) -> str:
     return name if isinstance(name, str) else str(name)
-
-
-def _is_profiled_as_number(dtype: Any) -> bool:
-    import pandas as pd
-
-    types = pd.api.types
-    return (types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
-            and not types.is_complex_dtype(dtype))
-
-
-def _other_profile(column: Any, sample: np.ndarray | None) -> dict[str, Any]:
-    """Counts (exact), then top values or the time range (from the sample, if any)."""
-    import pandas as pd
-
-    types = pd.api.types
-    nulls = int(column.isna().sum())
-    result: dict[str, Any] = {"count": len(column) - nulls, "nulls": nulls}
-    if sample is not None:
-        column = column.iloc[sample]
-        result["sample"] = len(sample)
-    dtype = column.dtype
-    if (types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype)) \
-            and not types.is_bool_dtype(dtype):
-        present = column.dropna()
-        result["min"] = str(present.min()) if len(present) else None
-        result["max"] = str(present.max()) if len(present) else None
-    else:
-        result.update(_top_values(column))
-    return result
-
-
-def _numeric_profiles(frame: Any, positions: list[int],
-                      sample: np.ndarray | None) -> list[dict[str, Any]]:
-    """Profiles of numeric columns, computed on all of them at once as a float matrix."""
-    if not positions:
-        return []
-    columns = frame.iloc[:, positions]
-    if sample is None:
-        values = columns.to_numpy(dtype=np.float64, na_value=np.nan)
-        nan = np.isnan(values)
-        nulls, infinite = nan.sum(axis=0), np.isinf(values).sum(axis=0)
-    else:
-        # Exact counts (at most one read-only pass per column), the rest from the sample.
-        counted = [_exact_counts(columns.iloc[:, i]) for i in range(len(positions))]
-        nulls = np.array([c[0] for c in counted])
-        infinite = np.array([c[1] for c in counted])
-        values = np.column_stack([c[2][sample].astype(np.float64, copy=False)
-                                  for c in counted])
-    rows = len(frame)
-    if not rows:
-        return [{"count": 0, "nulls": 0, "infinite": 0, "min": None, "max": None, "mean": None,
-                 "std": None, "histogram": None, "quantiles": None} for _ in positions]
-    finite = np.isfinite(values)
-    present = np.where(finite, values, np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(present, axis=0)
-        std = np.nanstd(present, axis=0, ddof=1)
-    ordered = np.sort(present, axis=0)  # NaN last: each column's finite values come first
-    n_finite = finite.sum(axis=0)
-    last = np.maximum(n_finite - 1, 0)
-    column = np.arange(len(positions))
-    low, high = ordered[0], ordered[last, column]
-    quantiles = _sorted_quantiles(ordered, last, column)
-    edges, counts = _histograms(present, n_finite, low, high)
-    profiles = []
-    for j in range(len(positions)):
-        profile: dict[str, Any] = {"count": rows - int(nulls[j]), "nulls": int(nulls[j])}
-        if sample is not None:
-            profile["sample"] = len(sample)
-        profile["infinite"] = int(infinite[j])
-        if not n_finite[j]:
-            profiles.append(profile | {"min": None, "max": None, "mean": None, "std": None,
-                                       "histogram": None, "quantiles": None})
-            continue
-        profiles.append(profile | {
-            "min": _number(low[j]),
-            "max": _number(high[j]),
-            "mean": _number(mean[j]),
-            "std": _number(std[j]) if n_finite[j] > 1 else None,
-            "histogram": {"edges": [_number(e) for e in edges[:, j]],
-                          "counts": counts[j].tolist()},
-            "quantiles": {str(q): _number(v) for q, v
-                          in zip(_QUANTILES, quantiles[:, j], strict=True)},
-        })
-    return profiles
-
-
-def _exact_counts(column: Any) -> tuple[int, int, np.ndarray]:
-    """(missing, infinite, values) of a numeric column without copying it where possible:
-    an integer array has neither, and a float array whose sum is finite has neither either
-    (NaN and ±inf make any sum non-finite), so one read-only pass settles the common case."""
-    values = column.to_numpy()
-    if values.dtype.kind in "iu":
-        return 0, 0, values
-    if values.dtype.kind == "f":
-        with np.errstate(all="ignore"):
-            if np.isfinite(np.add.reduce(values)):
-                return 0, 0, values
-    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-    return (int(np.count_nonzero(np.isnan(values))), int(np.count_nonzero(np.isinf(values))),
-            values)
-
-
-def _sorted_quantiles(ordered: np.ndarray, last: np.ndarray, column: np.ndarray) -> np.ndarray:
-    """``np.quantile(column, _QUANTILES)`` (its default "linear" method, rounding included)
-    of every column of a column-sorted matrix whose column j has ``last[j] + 1`` values."""
-    position = np.outer(_QUANTILES, last)
-    below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, last)
-    t = position - below
-    a, b = ordered[below, column], ordered[above, column]
-    with np.errstate(all="ignore"):
-        step = b - a
-        return np.where(t >= 0.5, b - step * (1 - t), a + step * t)
-
-
-def _histograms(values: np.ndarray, n_finite: np.ndarray, low: np.ndarray,
-                high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.histogram(column, bins=10)`` of every column (NaN where not finite), bin for bin
-    the same (the same edges, a constant column spanning value ± 0.5, bins half-open but the
-    last): the values below each edge are counted by a binary search, not a pass."""
-    bins = _HISTOGRAM_BINS
-    low = np.where(np.isfinite(low), low, 0.0)
-    high = np.where(np.isfinite(high), high, 1.0)
-    constant = low == high
-    low, high = np.where(constant, low - 0.5, low), np.where(constant, high + 0.5, high)
-    edges = np.linspace(low, high, bins + 1)  # (bins + 1, columns)
-    below = [np.count_nonzero(values < edge, axis=0) for edge in edges[1:-1]]  # NaN: never
-    counts = np.diff(np.stack([np.zeros_like(n_finite), *below, n_finite]), axis=0)
-    return edges, counts.T
-
-
-def _top_values(column: Any) -> dict[str, Any]:
-    try:
-        counts = column.value_counts(dropna=True)
-    except TypeError:  # unhashable values (lists, dicts): count their text
-        counts = column.dropna().map(repr).value_counts()
-    return {
-        "distinct": len(counts),
-        "top": [{"value": _json_value(value), "count": int(count)}
-                for value, count in counts.head(_TOP_VALUES).items()],
-    }
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return _number(value)
-    return value if isinstance(value, str) else str(value)
