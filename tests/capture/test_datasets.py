@@ -391,3 +391,32 @@ def test_many_columns_at_once_match_numpy_column_by_column():
             finite, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]).tolist()
         assert (p["min"], p["max"]) == (finite.min(), finite.max())
         assert p["mean"] == pytest.approx(finite.mean())
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[python]", "string[pyarrow]", object,
+                                   pd.ArrowDtype(pa.large_string()),
+                                   pd.ArrowDtype(pa.string_view())])
+def test_long_string_columns_see_one_character_a_moved_null_and_a_slice(dtype):
+    values = [f"user_{i}" for i in range(200_000)]  # past the 65,536-value blocks
+    values[70_000] = None
+    base = pd.Series(values, dtype=dtype)
+    assert fingerprint(base) == fingerprint(pd.Series(list(values), dtype=dtype))
+    changed = list(values)
+    changed[150_000] = "user_150001"  # was "user_150000": one character
+    assert fingerprint(pd.Series(changed, dtype=dtype)) != fingerprint(base)
+    moved = list(values)
+    moved[70_000], moved[70_001] = moved[70_001], None
+    assert fingerprint(pd.Series(moved, dtype=dtype)) != fingerprint(base)
+    sliced = base.iloc[65_000:140_000]
+    assert fingerprint(sliced) == fingerprint(pd.Series(values[65_000:140_000], dtype=dtype,
+                                                        index=sliced.index))
+    assert fingerprint(sliced) != fingerprint(base.iloc[65_001:140_001].set_axis(sliced.index))
+
+
+def test_object_bytes_are_not_strings():
+    def obj(values):
+        return pd.Series(values, dtype=object)
+
+    assert fingerprint(obj([b"ab", b"c"])) != fingerprint(obj(["ab", "c"]))
+    assert fingerprint(obj(["ab", b"c"])) != fingerprint(obj(["ab", "c"]))
+    assert fingerprint(obj([b"ab", None])) != fingerprint(obj(["ab", None]))
