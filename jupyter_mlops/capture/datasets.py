@@ -197,44 +197,65 @@ def _feed_arrow_strings(stream: _Stream, chunked: Any) -> None:
     what null slots cover."""
     import pyarrow as pa
 
+    chunks = [chunk.cast(pa.large_string()) if pa.types.is_string_view(chunk.type) else chunk
+              for chunk in chunked.chunks]
+    valid = [_validity(chunk) for chunk in chunks]
     stream.tag("S")
-    stream.mask(chunked.is_null().to_numpy(zero_copy_only=False) if chunked.null_count else None)
+    stream.mask(np.concatenate([np.zeros(len(c), bool) if v is None else ~v
+                                for c, v in zip(chunks, valid, strict=True)])
+                if chunked.null_count else None)
     lengths, data = xxhash.xxh3_128(), xxhash.xxh3_128()
-    for chunk in chunked.chunks:
-        if pa.types.is_string_view(chunk.type):
-            chunk = chunk.cast(pa.large_string())
-        _feed_string_chunk(lengths, data, chunk)
+    for chunk, present in zip(chunks, valid, strict=True):
+        _feed_string_chunk(lengths, data, chunk, present)
     stream.bytes(lengths.digest())
     stream.bytes(data.digest())
 
 
-def _feed_string_chunk(lengths: Any, data: Any, chunk: Any) -> None:
-    """One chunk's present values into the two hashes: the lengths (int64) computed block by
-    block from the offsets, so they stay in the CPU cache, and the bytes hashed in place."""
-    import pyarrow as pa
+def _validity(chunk: Any) -> np.ndarray | None:
+    """Which values of an Arrow array are present (None: all), unpacked from its bitmap."""
+    if not chunk.null_count:
+        return None
+    bitmap = np.frombuffer(chunk.buffers()[0], dtype=np.uint8)
+    start = chunk.offset
+    bits = np.unpackbits(bitmap[start // 8 : (start + len(chunk) + 7) // 8 + 1],
+                         bitorder="little")
+    return bits[start % 8 : start % 8 + len(chunk)].view(bool)
+
+
+def _feed_string_chunk(lengths: Any, data: Any, chunk: Any, valid: np.ndarray | None) -> None:
+    """One chunk's present values into the two hashes: their lengths (int64) computed block
+    by block from the offsets, so they stay in the CPU cache, and their bytes hashed in place
+    (copied without the null slots only if those cover bytes)."""
     import pyarrow.compute as pc
 
     if not len(chunk):
         return
+    offsets, content = _string_buffers(chunk)
+    block = np.empty(min(len(chunk), _OBJECT_BLOCK), dtype=np.int64)
+    covered = 0
+    for start in range(0, len(chunk), _OBJECT_BLOCK):
+        stop = min(start + _OBJECT_BLOCK, len(chunk))
+        sizes = np.subtract(offsets[start + 1 : stop + 1], offsets[start:stop],
+                            out=block[: stop - start])
+        if valid is not None:
+            sizes = sizes[valid[start:stop]]
+            covered += int(sizes.sum())
+        lengths.update(sizes)
+    if valid is not None and covered != len(content):  # null slots cover bytes: skip them
+        content = _string_buffers(pc.drop_null(chunk))[1] if covered else b""
+    data.update(content)
+
+
+def _string_buffers(chunk: Any) -> tuple[np.ndarray, memoryview | bytes]:
+    """The offsets of a (large) string array's values and the bytes they span."""
+    import pyarrow as pa
+
     _, offsets_buffer, data_buffer = chunk.buffers()
     offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
     offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
     first, end = int(offsets[0]), int(offsets[-1])
-    valid = None
-    if chunk.null_count:
-        if pc.sum(pc.binary_length(chunk)).as_py() != end - first:  # null slots cover bytes
-            _feed_string_chunk(lengths, data, pc.drop_null(chunk))
-            return
-        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
-    block = np.empty(min(len(chunk), _OBJECT_BLOCK), dtype=np.int64)
-    for start in range(0, len(chunk), _OBJECT_BLOCK):
-        stop = min(start + _OBJECT_BLOCK, len(chunk))
-        sizes = np.subtract(offsets[start + 1 : stop + 1], offsets[start:stop],
-                            out=block[: stop - start])
-        lengths.update(sizes if valid is None else sizes[valid[start:stop]])
-    if data_buffer is not None:
-        data.update(memoryview(data_buffer)[first:end])
+    return offsets, memoryview(data_buffer)[first:end] if end > first else b""
 
 
 def _feed_objects(stream: _Stream, array: np.ndarray) -> None:

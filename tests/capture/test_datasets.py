@@ -420,3 +420,13 @@ def test_object_bytes_are_not_strings():
     assert fingerprint(obj([b"ab", b"c"])) != fingerprint(obj(["ab", "c"]))
     assert fingerprint(obj(["ab", b"c"])) != fingerprint(obj(["ab", "c"]))
     assert fingerprint(obj([b"ab", None])) != fingerprint(obj(["ab", None]))
+
+
+def test_arrow_nulls_covering_bytes_hash_like_empty_ones_even_when_all_are_null():
+    offsets = pa.array([0, 3, 7], type=pa.int32()).buffers()[1]
+    validity = pa.array([False, False]).buffers()[1]
+    junk = pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b"junkjunk"), validity,
+                                       null_count=2)
+    clean = pa.array([None, None], type=pa.string())
+    assert fingerprint(pd.Series(pd.arrays.ArrowStringArray(junk))) == fingerprint(
+        pd.Series(pd.arrays.ArrowStringArray(clean)))
