@@ -7,8 +7,12 @@ that read ``df``, which it just changed: tracking fingerprints ``df`` again and 
 dataset on the cell's path; its profile is left to the writer thread. Beside it, the same run
 from an unchanged ``df`` (its fingerprint cached). Tracked and untracked phases alternate
 (A B A B), each cell timed around ``run_cell``; the writer is flushed between cells, untimed,
-so its background work never lands on a measured cell. Exits 1 only when what tracking adds
-beyond the fingerprint (tracked - untracked - fingerprint, medians) misses.
+so its background work never lands on a measured cell. Each part is timed twice: wall clock,
+and the main thread's CPU time (``time.thread_time``), which leaves out the time the thread
+waits for a core: on a 2-core machine shared by a dozen busy processes, wall time after a
+CPU-heavy fingerprint stretches severalfold, so the target (tracked - untracked - fingerprint,
+medians) is judged on CPU time, with the wall figures printed beside it. Exits 1 only when
+it misses.
 
     python tests/benchmarks/bench_dataset_cell.py [--cells 20] [--rounds 4]
 """
@@ -41,11 +45,12 @@ def instrument(spent: dict[str, float]) -> None:
         method = getattr(Tracker, name)
 
         def timed(self, *args, _method=method, _key=key):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             try:
                 return _method(self, *args)
             finally:
                 spent[_key] += time.perf_counter() - start
+                spent[_key + " cpu"] += time.thread_time() - cpu
 
         setattr(Tracker, name, timed)
 
@@ -63,7 +68,8 @@ def main() -> int:
 
     from jupyter_mlops.kernel import tracker_of
 
-    spent = {"hooks": 0.0, "fingerprint": 0.0}
+    parts = ("hooks", "fingerprint", "hooks cpu", "fingerprint cpu")
+    spent = dict.fromkeys(parts, 0.0)
     instrument(spent)
     config = Config()
     config.HistoryManager.hist_file = ":memory:"
@@ -74,7 +80,7 @@ def main() -> int:
                    "df = pd.DataFrame(np.random.default_rng(0).random((1_310_720, 10)))",
                    store_history=True)
     times = {(case, k): [] for case in CASES
-             for k in ("tracked", "untracked", "hooks", "fingerprint")}
+             for k in ("tracked", "untracked", "tracked cpu", "untracked cpu", *parts)}
     counter = 0
     stored = True
     for round_ in range(args.rounds + 1):  # the first round warms up and is dropped
@@ -83,31 +89,38 @@ def main() -> int:
             for _ in range(args.cells):
                 for case, code in CASES.items():
                     counter += 1
-                    spent.update(hooks=0.0, fingerprint=0.0)
-                    start = time.perf_counter()
+                    spent.update(dict.fromkeys(parts, 0.0))
+                    start, cpu = time.perf_counter(), time.thread_time()
                     shell.run_cell(code.format(i=counter), store_history=True).raise_error()
-                    elapsed = time.perf_counter() - start
+                    elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu
                     if side == "tracked":
                         stored &= tracker.writer.flush(60)  # untimed: the profile, the writes
                     if round_:
                         times[case, side].append(elapsed)
+                        times[case, side + " cpu"].append(cpu)
                         if side == "tracked":
-                            times[case, "hooks"].append(spent["hooks"])
-                            times[case, "fingerprint"].append(spent["fingerprint"])
+                            for part in parts:
+                                times[case, part].append(spent[part])
     shell.run_cell("%track off", store_history=True)
     missed = False
     print(f"100 MiB DataFrame (1,310,720 x 10 float64); medians over {args.cells * args.rounds} "
           f"cells a side, tracked and untracked phases alternated; all stored: {stored}")
-    print(f"{'cell':36} {'tracked':>8} {'untracked':>9} {'fp':>6} {'beyond fp':>9} "
+    print(f"{'cell':36} {'clock':5} {'tracked':>8} {'untracked':>9} {'fp':>6} {'beyond fp':>9} "
           f"{'hooks-fp':>8} {'target':>6}  met")
     for case in CASES:
-        tracked, untracked, hooks, prints = (statistics.median(times[case, k]) * 1000 for k in
-                                             ("tracked", "untracked", "hooks", "fingerprint"))
-        beyond = tracked - untracked - prints
-        met = beyond <= TARGET_MS
-        missed |= not met
-        print(f"{case:36} {tracked:8.2f} {untracked:9.2f} {prints:6.2f} {beyond:9.2f} "
-              f"{hooks - prints:8.2f} {TARGET_MS:6.1f}  {'met' if met else 'MISSED'}")
+        for clock, suffix in (("wall", ""), ("cpu", " cpu")):
+            tracked, untracked, hooks, prints = (
+                statistics.median(times[case, k + suffix]) * 1000
+                for k in ("tracked", "untracked", "hooks", "fingerprint"))
+            beyond = tracked - untracked - prints
+            verdict, target = "", ""
+            if clock == "cpu":
+                met = beyond <= TARGET_MS
+                missed |= not met
+                verdict, target = ("met" if met else "MISSED"), f"{TARGET_MS:.1f}"
+            print(f"{case if clock == 'wall' else '':36} {clock:5} {tracked:8.2f} "
+                  f"{untracked:9.2f} {prints:6.2f} {beyond:9.2f} {hooks - prints:8.2f} "
+                  f"{target:>6}  {verdict}")
     print("ms; fp: fingerprinting inside the cell; beyond fp: tracked - untracked - fp; "
           "hooks-fp: the tracker's hooks minus fp, timed inside the same cell")
     return 1 if missed else 0
