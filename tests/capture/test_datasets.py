@@ -430,3 +430,29 @@ def test_arrow_nulls_covering_bytes_hash_like_empty_ones_even_when_all_are_null(
     clean = pa.array([None, None], type=pa.string())
     assert fingerprint(pd.Series(pd.arrays.ArrowStringArray(junk))) == fingerprint(
         pd.Series(pd.arrays.ArrowStringArray(clean)))
+
+
+def test_sampled_columns_of_every_numeric_kind_keep_exact_counts():
+    rows = 3 * PROFILE_ROWS
+    rng = np.random.default_rng(7)
+    floats = rng.normal(size=rows)
+    floats[::7] = np.inf
+    nullable = pd.array(rng.integers(0, 5, rows), dtype="Int64")
+    nullable[::4] = pd.NA
+    frame = pd.DataFrame({"f": floats, "n": nullable, "i": rng.integers(0, 9, rows),
+                          "f32": rng.random(rows).astype(np.float32),
+                          "gone": np.full(rows, np.nan), "same": np.full(rows, 2.0),
+                          "s": pd.Series(rng.choice(["x", "y"], rows), dtype=object)})
+    profile = describe(frame)["profile"]
+    assert (profile["f"]["infinite"], profile["f"]["nulls"]) == (len(floats[::7]), 0)
+    assert profile["n"]["nulls"] == len(nullable[::4])
+    assert profile["n"]["count"] == rows - len(nullable[::4])
+    assert (profile["i"]["min"], profile["i"]["max"]) == (0.0, 8.0)
+    assert profile["f32"]["nulls"] == 0 and 0 <= profile["f32"]["min"] < 0.01
+    assert profile["gone"]["nulls"] == rows and profile["gone"]["histogram"] is None
+    assert profile["same"]["std"] == 0.0 and profile["same"]["quantiles"]["0.5"] == 2.0
+    assert profile["s"]["nulls"] == 0 and profile["s"]["distinct"] == 2
+    assert all(p["sample"] == PROFILE_ROWS for p in profile.values())
+    sampled = profile["f"]["histogram"]["counts"]
+    assert sum(sampled) == pytest.approx(PROFILE_ROWS * 6 / 7, rel=0.02)
+    json.dumps(profile, allow_nan=False)
