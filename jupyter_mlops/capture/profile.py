@@ -41,7 +41,10 @@ def profile_columns(frame: Any) -> list[dict[str, Any]]:
     number = {dtype: types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
               and not types.is_complex_dtype(dtype) for dtype in set(dtypes)}
     numeric = [i for i, dtype in enumerate(dtypes) if number[dtype]]
-    columns = [column for _, column in frame.items()]  # 2x faster than iloc per column
+    if sample is None:  # the numeric columns are read as one matrix, the others one by one
+        columns = {i: frame.iloc[:, i] for i, dtype in enumerate(dtypes) if not number[dtype]}
+    else:  # all one by one: items() is 2x faster than iloc per column
+        columns = dict(enumerate(column for _, column in frame.items()))
     profiles: list[dict[str, Any] | None] = [None] * frame.shape[1]
     for position, profile in zip(numeric, _numeric_profiles(frame, columns, numeric, sample),
                                  strict=True):
@@ -75,7 +78,7 @@ def _other_profile(column: Any, sample: np.ndarray | None) -> dict[str, Any]:
     return result
 
 
-def _numeric_profiles(frame: Any, columns: list[Any], positions: list[int],
+def _numeric_profiles(frame: Any, columns: dict[int, Any], positions: list[int],
                       sample: np.ndarray | None) -> list[dict[str, Any]]:
     """Profiles of numeric columns, computed on all of them at once."""
     if not positions:

@@ -3,6 +3,9 @@
 The profile is ``describe`` minus its fingerprint (the writer thread computes it for new data):
 median of ``describe`` minus median of ``fingerprint``, beside a floor of one read-only numpy
 pass over the frame's numeric values, alternating describe / fingerprint / floor in one run.
+Each is timed by the wall clock and by the thread's CPU time (``time.thread_time``, which
+leaves out waiting for a core: this 2-core machine is shared by a dozen busy processes); the
+target is judged on CPU time, the wall figure printed beside it.
 Past 30,000 rows the profile reads a fixed sample, but its counts of missing values and
 infinities stay exact, which costs one read-only pass: the 1 GiB row shows how that pass,
 not the sample, grows with the size (informational, no target). Exits 1 only when a profile
@@ -28,10 +31,11 @@ TARGET_MS = 20.0
 RUNS = 11
 
 
-def _ms(work) -> float:
-    start = time.perf_counter()
+def _ms(work) -> tuple[float, float]:
+    """(wall, CPU) milliseconds of one call."""
+    start, cpu = time.perf_counter(), time.thread_time()
     work()
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
 
 
 def cases(gib: bool) -> dict[str, tuple[object, float | None]]:
@@ -59,7 +63,8 @@ def cases(gib: bool) -> dict[str, tuple[object, float | None]]:
 
 def main() -> int:
     missed = False
-    print(f"{'dataset':50} {'profile ms':>10} {'floor ms':>9} {'ratio':>6} {'target':>7}  met")
+    print(f"{'dataset':50} {'wall ms':>8} {'cpu ms':>7} {'floor ms':>9} {'ratio':>6} "
+          f"{'target':>7}  met")
     for name, (data, target) in cases("--no-gib" not in sys.argv).items():
         array = (data.select_dtypes("number").to_numpy() if isinstance(data, pd.DataFrame)
                  else data)
@@ -69,16 +74,19 @@ def main() -> int:
             whole.append(_ms(lambda d=data: describe(d)))
             prints.append(_ms(lambda d=data: fingerprint(d)))
             floor.append(_ms(array.sum))
-        profile = statistics.median(whole) - statistics.median(prints)
-        base = statistics.median(floor)
+        wall, cpu = (statistics.median(w[k] for w in whole)
+                     - statistics.median(p[k] for p in prints) for k in (0, 1))
+        base = statistics.median(f[1] for f in floor)
         if target is None:
             verdict, shown = "info", "—"
         else:
-            met = profile <= target
+            met = cpu <= target
             missed |= not met
             verdict, shown = ("met" if met else "MISSED"), f"{target:.0f}"
-        print(f"{name:50} {profile:10.1f} {base:9.2f} {profile / base:6.1f} {shown:>7}  "
+        print(f"{name:50} {wall:8.1f} {cpu:7.1f} {base:9.2f} {cpu / base:6.1f} {shown:>7}  "
               f"{verdict}")
+    print("profile = describe - fingerprint (medians); floor: numpy sum of the numeric values, "
+          "CPU ms; ratio: profile CPU / floor")
     return 1 if missed else 0
 
 
