@@ -259,8 +259,9 @@ def _string_buffers(chunk: Any) -> tuple[np.ndarray, memoryview | bytes]:
 
 
 def _feed_objects(stream: _Stream, array: np.ndarray) -> None:
-    """Object values. Fast path for strings (with or without missing values): one join, one
-    encode and an array of lengths; everything else is encoded value by value with its type."""
+    """Object values. Strings (with or without missing values) make the "S" record, through
+    one pyarrow conversion where it can (below), else one join, one encode and an array of
+    lengths; everything else is encoded value by value with its type."""
     if _feed_strings_via_arrow(stream, array):
         return
     mask = None
