@@ -116,19 +116,18 @@ def _count_and_gather(column: Any, sample: np.ndarray, out: np.ndarray) -> tuple
     into ``out``. One read-only pass settles the common case (an integer column has neither;
     a float column whose sum is finite has neither either, as NaN and ±inf make any sum
     non-finite), and the gather right after it finds the column in the CPU cache."""
-    values = column.to_numpy()
+    if isinstance(column.dtype, np.dtype):
+        values = column.to_numpy()
+    else:  # nullable and Arrow numbers: missing values become NaN
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
     if values.dtype.kind in "iu":
         _gather(values, sample, out)
         return 0, 0
-    if values.dtype.kind == "f":
-        with np.errstate(all="ignore"):
-            clean = bool(np.isfinite(np.add.reduce(values)))
-        if clean:
-            _gather(values, sample, out)
-            return 0, 0
-    else:  # nullable and Arrow numbers: missing values become NaN
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(all="ignore"):
+        clean = bool(np.isfinite(np.add.reduce(values)))
     _gather(values, sample, out)
+    if clean:
+        return 0, 0
     return int(np.count_nonzero(np.isnan(values))), int(np.count_nonzero(np.isinf(values)))
 
 
