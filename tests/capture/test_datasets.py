@@ -391,3 +391,68 @@ def test_many_columns_at_once_match_numpy_column_by_column():
             finite, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]).tolist()
         assert (p["min"], p["max"]) == (finite.min(), finite.max())
         assert p["mean"] == pytest.approx(finite.mean())
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[python]", "string[pyarrow]", object,
+                                   pd.ArrowDtype(pa.large_string()),
+                                   pd.ArrowDtype(pa.string_view())])
+def test_long_string_columns_see_one_character_a_moved_null_and_a_slice(dtype):
+    values = [f"user_{i}" for i in range(200_000)]  # past the 65,536-value blocks
+    values[70_000] = None
+    base = pd.Series(values, dtype=dtype)
+    assert fingerprint(base) == fingerprint(pd.Series(list(values), dtype=dtype))
+    changed = list(values)
+    changed[150_000] = "user_150001"  # was "user_150000": one character
+    assert fingerprint(pd.Series(changed, dtype=dtype)) != fingerprint(base)
+    moved = list(values)
+    moved[70_000], moved[70_001] = moved[70_001], None
+    assert fingerprint(pd.Series(moved, dtype=dtype)) != fingerprint(base)
+    sliced = base.iloc[65_000:140_000]
+    assert fingerprint(sliced) == fingerprint(pd.Series(values[65_000:140_000], dtype=dtype,
+                                                        index=sliced.index))
+    assert fingerprint(sliced) != fingerprint(base.iloc[65_001:140_001].set_axis(sliced.index))
+
+
+def test_object_bytes_are_not_strings():
+    def obj(values):
+        return pd.Series(values, dtype=object)
+
+    assert fingerprint(obj([b"ab", b"c"])) != fingerprint(obj(["ab", "c"]))
+    assert fingerprint(obj(["ab", b"c"])) != fingerprint(obj(["ab", "c"]))
+    assert fingerprint(obj([b"ab", None])) != fingerprint(obj(["ab", None]))
+
+
+def test_arrow_nulls_covering_bytes_hash_like_empty_ones_even_when_all_are_null():
+    offsets = pa.array([0, 3, 7], type=pa.int32()).buffers()[1]
+    validity = pa.array([False, False]).buffers()[1]
+    junk = pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b"junkjunk"), validity,
+                                       null_count=2)
+    clean = pa.array([None, None], type=pa.string())
+    assert fingerprint(pd.Series(pd.arrays.ArrowStringArray(junk))) == fingerprint(
+        pd.Series(pd.arrays.ArrowStringArray(clean)))
+
+
+def test_sampled_columns_of_every_numeric_kind_keep_exact_counts():
+    rows = 3 * PROFILE_ROWS
+    rng = np.random.default_rng(7)
+    floats = rng.normal(size=rows)
+    floats[::7] = np.inf
+    nullable = pd.array(rng.integers(0, 5, rows), dtype="Int64")
+    nullable[::4] = pd.NA
+    frame = pd.DataFrame({"f": floats, "n": nullable, "i": rng.integers(0, 9, rows),
+                          "f32": rng.random(rows).astype(np.float32),
+                          "gone": np.full(rows, np.nan), "same": np.full(rows, 2.0),
+                          "s": pd.Series(rng.choice(["x", "y"], rows), dtype=object)})
+    profile = describe(frame)["profile"]
+    assert (profile["f"]["infinite"], profile["f"]["nulls"]) == (len(floats[::7]), 0)
+    assert profile["n"]["nulls"] == len(nullable[::4])
+    assert profile["n"]["count"] == rows - len(nullable[::4])
+    assert (profile["i"]["min"], profile["i"]["max"]) == (0.0, 8.0)
+    assert profile["f32"]["nulls"] == 0 and 0 <= profile["f32"]["min"] < 0.01
+    assert profile["gone"]["nulls"] == rows and profile["gone"]["histogram"] is None
+    assert profile["same"]["std"] == 0.0 and profile["same"]["quantiles"]["0.5"] == 2.0
+    assert profile["s"]["nulls"] == 0 and profile["s"]["distinct"] == 2
+    assert all(p["sample"] == PROFILE_ROWS for p in profile.values())
+    sampled = profile["f"]["histogram"]["counts"]
+    assert sum(sampled) == pytest.approx(PROFILE_ROWS * 6 / 7, rel=0.02)
+    json.dumps(profile, allow_nan=False)
