@@ -262,13 +262,17 @@ function describeCheck(check: IPromoteCheck, trans: TranslationBundle): string {
   if (check.detail) {
     return `${check.passed ? '✓' : '✗'} ${check.detail}`;
   }
+  // A number gate's right-hand side is its value; an alias's is named, then valued.
+  const against =
+    Number(check.against) === check.value
+      ? check.against
+      : `${check.against} ${formatNumber(check.value)}`;
   return trans.__(
-    '✓ metrics.%1: %2 %3 %4 %5',
+    '✓ metrics.%1: %2 %3 %4',
     check.metric,
     formatNumber(check.candidate),
     check.op,
-    check.against,
-    formatNumber(check.value)
+    against
   );
 }
 
