@@ -46,6 +46,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                         "(repeatable; all must hold)")
     p.add_argument("--holdout", metavar="FILE",
                    help="recompute the gate's metrics for both versions on this data file")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show every check and move nothing (exit 1 if one fails)")
     p.set_defaults(handler=cmd_promote)
 
 
@@ -73,6 +75,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                                                                                  args.plot)}
         except (ValueError, OSError) as e:
             print(f"jupyter mlops: warning: no plot written: {e}", file=sys.stderr)
+    if store is not None and report["model"]["version"] is not None:
+        report["recorded"] = record(store, report)
     if args.format == "json":
         _print_json(report)
     else:
@@ -87,6 +91,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             print(f"not compared (not model inputs): {', '.join(report['extra_columns'])}")
         if report.get("plot"):
             print(f"plot: {report['plot']['path']}")
+        if report.get("recorded"):
+            model = report["model"]
+            print(f"recorded as the last drift report of {model['name']}/{model['version']}")
     return 1 if report["drift"] else 0
 
 
@@ -123,18 +130,32 @@ def cmd_promote(args: argparse.Namespace) -> int:
         parse_gate(gate)  # a malformed gate is reported before the store is touched
     try:
         result = promote(args.name, args.version, args.alias, require=args.require,
-                         store=_open(args), holdout=args.holdout, user=api._user())
+                         store=_open(args), holdout=args.holdout, user=api._user(),
+                         dry_run=args.dry_run)
     except GateFailed as e:
         print(f"jupyter mlops: not promoted: {e}", file=sys.stderr)
         return 1
     if args.format == "json":
-        return _print_json(result)
-    print(f"{result['name']}@{result['alias']} -> version {result['version']}"
-          + (f" (was {result['previous']})" if result["previous"] is not None else ""))
+        _print_json(result)
+        return 0 if result["passed"] else 1
+    print(("dry run, nothing moved: " if args.dry_run else "")
+          + f"{result['name']}@{result['alias']} -> version {result['version']}"
+          + (f" (was {result['previous']})" if result["previous"] is not None else "")
+          + ("" if result["passed"] else ": the gate FAILS"))
     for c in result["checks"]:
         print(f"  metrics.{c['metric']}: " + (c.get("detail") or
               f"{c['candidate']:.6g} {c['op']} {c['against']} {c['value']:.6g}"))
-    return 0
+    return 0 if result["passed"] else 1
+
+
+def record(store: Any, report: dict) -> str:
+    """Keep the report (and its PNG) in the store against the served version; its id."""
+    plot = report.get("plot")
+    png = None
+    if plot:
+        with open(plot["path"], "rb") as f:
+            png = f.read()
+    return store.record_drift_report(report, png)["report_id"]
 
 
 def _stats(feature: dict) -> list[str]:

@@ -184,8 +184,8 @@ def _categorical_tests(profile: Mapping[str, Any], values: Any,
                        level: float) -> tuple[dict, dict, dict]:
     top = profile.get("top") or []
     labels = [t["value"] for t in top]
-    expected = np.array([t["count"] for t in top] + [profile.get("count", 0)
-                                                     - sum(t["count"] for t in top)], float)
+    listed = sum(t["count"] for t in top)
+    expected = np.array([t["count"] for t in top] + [_unlisted(profile, listed)], float)
     position = {value: i for i, value in enumerate(labels)}
     actual = np.zeros(len(labels) + 1)
     new_values: list[Any] = []
@@ -218,6 +218,20 @@ def _categorical_tests(profile: Mapping[str, Any], values: Any,
     if new_values:
         cramer["new_values"] = new_values
     return _bins([str(v) for v in labels] + [OTHER], expected, actual), psi, cramer
+
+
+def _unlisted(profile: Mapping[str, Any], listed: int) -> float:
+    """Training rows whose value is not among the profile's top values. Past PROFILE_ROWS
+    the top counts are those of a seeded ``sample`` of rows while ``count`` stays exact, so
+    the rest is taken on the sample's scale (its present share estimated from the exact
+    counts); with every distinct value listed there is no rest."""
+    if profile.get("distinct", 0) <= len(profile.get("top") or []):
+        return 0.0
+    present = profile.get("count", 0)
+    if "sample" in profile:
+        rows = present + profile.get("nulls", 0)
+        present = profile["sample"] * present / rows if rows else 0
+    return max(0.0, present - listed)
 
 
 def _psi(expected: np.ndarray, actual: np.ndarray, level: float) -> dict:

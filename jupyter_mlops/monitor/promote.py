@@ -33,9 +33,25 @@ def parse_gate(text: str) -> tuple[str, str, str]:
 
 
 def promote(name: str, version: int, alias: str, *, require: list[str], store: Store,
-            holdout: str | None = None, user: str | None = None) -> dict:
+            holdout: str | None = None, user: str | None = None,
+            dry_run: bool = False) -> dict:
     """Check every gate, then move ``alias`` to ``version`` (audited); returns
-    {name, alias, version, previous, checks}. Raises GateFailed naming the failed metric."""
+    {name, alias, version, previous, checks, passed, moved}. Raises GateFailed naming the
+    failed metric — unless ``dry_run``, which moves nothing and returns every check."""
+    result = compare(name, version, alias, require=require, store=store, holdout=holdout)
+    if dry_run:
+        return {**result, "moved": False}
+    if not result["passed"]:
+        raise GateFailed(result["failure"])
+    moved = store.set_alias(name, alias, version, user=user)
+    return {**moved, **{k: result[k] for k in ("previous", "checks", "passed")}, "moved": True}
+
+
+def compare(name: str, version: int, alias: str, *, require: list[str], store: Store,
+            holdout: str | None = None) -> dict:
+    """The gate's checks, all of them (what a reviewer sees before the alias moves):
+    {name, alias, version, previous, checks, passed, failure (the first failed check, as
+    a sentence, or None)}."""
     gates = [parse_gate(g) for g in require]
     candidate = store.model_version(name, version)
     try:
@@ -43,27 +59,35 @@ def promote(name: str, version: int, alias: str, *, require: list[str], store: S
     except Exception:
         previous = None
     scorer = _HoldoutScorer(holdout, store) if holdout else None
-    checks = []
+    checks, failures = [], []
     for key, op, rhs in gates:
-        ours = _metric(candidate, key, scorer)
-        other, label = _right_hand_side(name, rhs, key, store, scorer)
-        if other is None:
-            checks.append({"metric": key, "op": op, "candidate": ours, "against": label,
-                           "value": None, "passed": True,
-                           "detail": f"{label} has no version yet: nothing to beat"})
-            continue
-        if ours is None:
-            raise GateFailed(f"metrics.{key}: {name}/{version} recorded no {key!r}")
-        passed = _OPS[op](ours, other)
-        check = {"metric": key, "op": op, "candidate": ours, "against": label, "value": other,
-                 "passed": passed, "margin": ours - other}
-        checks.append(check)
-        if not passed:
-            raise GateFailed(f"metrics.{key} of {name}/{version} is {ours:.6g}, not {op} "
-                             f"{label}'s {other:.6g} (by {abs(ours - other):.4g})"
-                             + (f" on {holdout}" if holdout else ""))
-    moved = store.set_alias(name, alias, version, user=user)
-    return {**moved, "previous": previous, "checks": checks}
+        try:
+            checks.append(_check(name, candidate, key, op, rhs, store, scorer, holdout))
+        except GateFailed as e:
+            checks.append({"metric": key, "op": op, "candidate": None, "against": rhs,
+                           "value": None, "passed": False, "detail": str(e)})
+        if not checks[-1]["passed"]:
+            failures.append(checks[-1]["detail"])
+    return {"name": name, "alias": alias, "version": version, "previous": previous,
+            "checks": checks, "passed": not failures,
+            "failure": failures[0] if failures else None}
+
+
+def _check(name: str, candidate: dict, key: str, op: str, rhs: str, store: Store,
+           scorer: Any, holdout: str | None) -> dict:
+    ours = _metric(candidate, key, scorer)
+    other, label = _right_hand_side(name, rhs, key, store, scorer)
+    if other is None:
+        return {"metric": key, "op": op, "candidate": ours, "against": label, "value": None,
+                "passed": True, "detail": f"{label} has no version yet: nothing to beat"}
+    if ours is None:
+        raise GateFailed(f"metrics.{key}: {name}/{candidate['version']} recorded no {key!r}")
+    passed = _OPS[op](ours, other)
+    detail = None if passed else (
+        f"metrics.{key} of {name}/{candidate['version']} is {ours:.6g}, not {op} {label}'s "
+        f"{other:.6g} (by {abs(ours - other):.4g})" + (f" on {holdout}" if holdout else ""))
+    return {"metric": key, "op": op, "candidate": ours, "against": label, "value": other,
+            "passed": passed, "margin": ours - other, "detail": detail}
 
 
 def _right_hand_side(name: str, rhs: str, key: str, store: Store,

@@ -66,10 +66,15 @@ def retrain(ref: str, data: Mapping[str, str], *, alias: str | None = None,
             store: Store, verify: bool = True) -> dict:
     """Retrain ``ref`` with the datasets named in ``data`` read from new files; returns the
     new version object (verified unless ``verify`` is false)."""
+    return run_retrain(prepare(ref, data, store), alias=alias, store=store, verify=verify)
+
+
+def prepare(ref: str, data: Mapping[str, str], store: Store) -> tuple[str, dict]:
+    """Check the request and write the retraining notebook: (its path, the version it
+    retrains). Every refusal (unknown dataset, no file to replace) happens here, in seconds,
+    before a kernel starts."""
     from ..registry.load import resolve, version_of
     from ..registry.register import _working_directory
-    from ..registry.verify import export
-    from ..registry.verify import verify as verify_version
 
     version = version_of(ref, store)
     _, _, folder = resolve(ref, store)
@@ -103,7 +108,17 @@ def retrain(ref: str, data: Mapping[str, str], *, alias: str | None = None,
                                f"({datasets[name]['source']}) in a string: cannot replace it")
     target = os.path.join(cwd, f"{version['name']}.retrain.ipynb")
     nbformat.write(notebook, target)
-    new = export(target, version["name"], version["model_variable"], alias, store=store)
+    return target, version
+
+
+def run_retrain(prepared: tuple[str, dict], *, alias: str | None, store: Store,
+                verify: bool) -> dict:
+    """Run a prepared retraining notebook in a clean kernel and register what it trains."""
+    from ..registry.verify import export
+    from ..registry.verify import verify as verify_version
+
+    notebook, version = prepared
+    new = export(notebook, version["name"], version["model_variable"], alias, store=store)
     if verify:
         new = {**new, "verification": verify_version(f"{new['name']}/{new['version']}",
                                                      store=store)}

@@ -13,6 +13,13 @@ from jupyter_server.utils import url_path_join
 from .base import StoreProvider
 from .experiments import CatalogHandler, MetricHistoriesHandler
 from .health import HealthHandler
+from .lifecycle import (
+    DriftHandler,
+    DriftPlotHandler,
+    PromoteHandler,
+    RetrainHandler,
+    RetrainJobHandler,
+)
 from .models import (
     ModelAliasHandler,
     ModelDownloadHandler,
@@ -57,6 +64,12 @@ ROUTES: list[tuple[str, type]] = [
     (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})", ModelVersionHandler),
     (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/download", ModelDownloadHandler),
     (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/verify", ModelVerifyHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/drift", DriftHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/drift/plot", DriftPlotHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/promote", PromoteHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/retrain", RetrainHandler),
+    (rf"models/(?P<name>{_ID})/versions/(?P<version>{_ID})/retrain/(?P<job_id>{_ID})",
+     RetrainJobHandler),
     (rf"models/(?P<name>{_ID})/aliases/(?P<alias>{_ID})", ModelAliasHandler),
     (rf"runs/(?P<run_id>{_ID})/models", RunModelsHandler),
     ("catalog", CatalogHandler),

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +33,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from .inputs import BadInput, conform, parse, rows_of
+from .inputs import BadInput, Conformed, conform, parse, rows_of
 from .model import Served, Source
 from .predlog import PredictionLog
 
@@ -48,13 +51,32 @@ class Settings:
     max_body: int = 20 << 20
 
 
-class Metrics:
-    """The server's Prometheus series, in a registry of its own."""
+def share_metrics() -> str:
+    """Before forking workers: series from here on are kept in memory-mapped files of a
+    private folder, one per process, and a scrape of any worker adds them all up
+    (prometheus_client's multiprocess mode). Returns the folder; the caller removes it."""
+    from prometheus_client import values
 
-    def __init__(self) -> None:
+    folder = tempfile.mkdtemp(prefix="jupyter-mlops-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # where each process's files go
+    values.ValueClass = values.MultiProcessValue()
+    return folder
+
+
+class Metrics:
+    """The server's Prometheus series, in a registry of its own; with ``shared`` (the
+    folder of ``share_metrics``) a scrape reports every worker's counts together."""
+
+    def __init__(self, shared: str | None = None) -> None:
         disable_created_metrics()  # no *_created series: they only add noise to a scrape
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        self.scrape = r
+        if shared is not None:
+            from prometheus_client.multiprocess import MultiProcessCollector
+
+            self.scrape = CollectorRegistry()
+            MultiProcessCollector(self.scrape, path=shared)
         self.requests = Counter("mlops_requests", "HTTP requests by path and status",
                                 ["path", "status"], registry=r)
         self.errors = Counter("mlops_errors", "Refused or failed requests by kind", ["kind"],
@@ -69,7 +91,19 @@ class Metrics:
                                "Prediction log entries dropped (queue full, store away)",
                                registry=r)
         self.model = Gauge("mlops_model_info", "The served model (value 1)",
-                           ["name", "version", "checksum"], registry=r)
+                           ["name", "version", "checksum"], registry=r,
+                           multiprocess_mode="max")
+
+    def serving(self, served: Served, previous: Served | None = None) -> None:
+        """The model info series of what is served now is 1, the previous one's 0 (not
+        removed: multiprocess mode cannot remove a series)."""
+        if previous is not None:
+            self.model.labels(*_model_labels(previous)).set(0)
+        self.model.labels(*_model_labels(served)).set(1)
+
+
+def _model_labels(served: Served) -> tuple[str, str, str]:
+    return served.name or "", str(served.version or ""), served.checksum
 
 
 @dataclass
@@ -84,17 +118,12 @@ class ModelServer:
     started: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
-        self._label(self.current)
-
-    def _label(self, served: Served) -> None:
-        self.metrics.model.clear()
-        self.metrics.model.labels(served.name or "", str(served.version or ""),
-                                  served.checksum).set(1)
+        self.metrics.serving(self.current)
 
     def swap(self, served: Served) -> None:
         """Serve ``served`` from the next request on (requests in flight keep theirs)."""
         old, self.current = self.current, served
-        self._label(served)
+        self.metrics.serving(served, old)
         log.warning("now serving %s (was %s)", served.describe(), old.describe())
 
     async def follow(self) -> None:
@@ -162,13 +191,14 @@ class Health(_Base):
                      "checksum": s.checksum, "ref": source.ref, "alias": source.alias,
                      "signature": s.inputs or None,
                      "loaded": _iso(s.loaded_at),
-                     "uptime_s": round(time.time() - self.server.started, 3)})
+                     "uptime_s": round(time.time() - self.server.started, 3),
+                     "pid": os.getpid()})  # which worker answered
 
 
 class MetricsHandler(_Base):
     def get(self) -> None:
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
-        self.finish(generate_latest(self.server.metrics.registry))
+        self.finish(generate_latest(self.server.metrics.scrape))
 
 
 @tornado.web.stream_request_body
@@ -190,9 +220,9 @@ class Invocations(_Base):
         served = self.server.current  # this request's model, whatever swaps meanwhile
         metrics = self.server.metrics
         try:
-            frame, ignored = self._frame(served)
+            frame, ignored, checked = self._frame(served)
             try:
-                predictions = served.model.predict(frame)
+                predictions = _predict(served.model, frame, checked)
             except Exception as e:  # the model refused these (validated) values
                 raise BadInput(422, "model", "the model could not predict on this input: "
                                f"{type(e).__name__}: {_first_line(e)}") from None
@@ -210,7 +240,7 @@ class Invocations(_Base):
         if self.server.prediction_log is not None:
             self.server.prediction_log.offer(served, frame, predictions)
 
-    def _frame(self, served: Served) -> tuple[Any, list[str]]:
+    def _frame(self, served: Served) -> Conformed:
         limits = self.server.settings
         if self._size > limits.max_body:
             raise BadInput(413, "too_large", f"body of {self._size:,} bytes is over the limit "
@@ -229,6 +259,17 @@ class Invocations(_Base):
 
 
 _PATHS = ("/invocations", "/ping", "/health", "/metrics")
+
+
+def _predict(model: Any, frame: Any, checked: bool) -> Any:
+    """``model.predict(frame)``; when every value was already found finite and present
+    (``checked``), scikit-learn is told so and skips its own pass over the input, which
+    could only pass (``assume_finite``: the answer is the same, found sooner)."""
+    sklearn = sys.modules.get("sklearn")
+    if not checked or sklearn is None:
+        return model.predict(frame)
+    with sklearn.config_context(assume_finite=True):
+        return model.predict(frame)
 
 
 def _predictions_json(predictions: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -132,14 +132,21 @@ def rows_of(columns: Mapping[str, list]) -> int:
     return len(next(iter(columns.values()))) if columns else 0
 
 
-def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None) -> tuple[
-        Any, list[str]]:
-    """(DataFrame in the signature's column order and types, ignored extra columns).
-    Without a signature the columns go to the model as they came."""
+class Conformed(NamedTuple):
+    """A request's rows as the model gets them."""
+
+    frame: Any  # DataFrame in the signature's column order and types
+    extra: list[str]  # columns sent that the signature does not name (ignored)
+    checked: bool  # every value is a finite number, a boolean or a present string
+
+
+def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None) -> Conformed:
+    """The rows typed by the signature. Without a signature the columns go to the model as
+    they came (and are not known to be finite)."""
     import pandas as pd
 
     if not inputs:
-        return pd.DataFrame(columns), []
+        return Conformed(pd.DataFrame(columns), [], False)
     missing = [c["name"] for c in inputs if c["name"] not in columns
                and c.get("required", True)]
     if missing:
@@ -149,15 +156,28 @@ def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None
     extra = [c for c in columns if c not in wanted]
     n = rows_of(columns)
     typed = {}
+    checked = True
     for c in inputs:
+        values = columns.get(c["name"], [None] * n)
         try:
-            typed[c["name"]] = _typed(c["name"], c["type"], columns.get(c["name"], [None] * n))
+            typed[c["name"]] = array = _typed(c["name"], c["type"], values)
         except BadInput:
             raise
         except (OverflowError, ValueError, TypeError) as e:  # e.g. 1e400 as a long
             raise BadInput(400, "type", f"column {c['name']!r} has a value numpy cannot "
                            f"hold as {c['type']}: {_first_line(e)}") from None
-    return pd.DataFrame(typed, copy=False), extra
+        checked = checked and _complete(c["type"], array, values)
+    return Conformed(pd.DataFrame(typed, copy=False), extra, checked)
+
+
+def _complete(kind: str, array: Any, values: list) -> bool:
+    """Whether a typed column holds no NaN, infinity or missing value (so a model's own
+    finiteness check on it would pass)."""
+    if kind in ("double", "float"):
+        return bool(np.isfinite(array).all())
+    if kind == "string":
+        return None not in values
+    return kind in ("long", "integer", "boolean")
 
 
 def _typed(name: str, kind: str, values: list) -> Any:

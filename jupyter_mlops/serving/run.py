@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import gc
 import logging
 import os
+import shutil
 import signal
 import sys
 from typing import Any
 
-from .app import LOOPBACK, ModelServer, Settings, make_app
+from .app import LOOPBACK, Metrics, ModelServer, Settings, make_app, share_metrics
 from .model import Served, Source
 from .predlog import PredictionLog
 
@@ -40,10 +43,17 @@ def serve(source: Source, served: Served, *, host: str, port: int, workers: int 
 
     sockets = bind_sockets(port, address=host)
     parent = os.getpid()
+    gc.collect()
+    gc.freeze()  # the loaded model lives as long as the server: no collection walks it again
+    shared = None
     if workers > 1:
+        shared = share_metrics()
+        atexit.register(lambda: os.getpid() == parent and shutil.rmtree(shared, True))
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the parent runs its atexit
         fork_processes(workers, max_restarts=100)
     asyncio.set_event_loop(asyncio.new_event_loop())
-    server = ModelServer(source=source, current=served, settings=settings)
+    server = ModelServer(source=source, current=served, settings=settings,
+                         metrics=Metrics(shared))
     if log_store is not None and log_rate > 0:
         server.prediction_log = PredictionLog(
             log_store, log_rate, log_cap, on_drop=server.metrics.dropped.inc,

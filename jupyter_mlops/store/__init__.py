@@ -11,6 +11,7 @@ from .artifacts import ArtifactStore
 from .catalog import CatalogMixin
 from .cells import CellsMixin
 from .db import Database
+from .drift_reports import DriftReportsMixin
 from .errors import InvalidInput, NoStore, NotFound, StoreError
 from .location import StoreLocation, resolve
 from .migrate import ensure_schema
@@ -24,7 +25,8 @@ __all__ = ["SCHEMA_VERSION", "InvalidInput", "NoStore", "NotFound", "Store", "St
            "iso", "now_ms"]
 
 
-class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin, PredictionsMixin):
+class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin, PredictionsMixin,
+            DriftReportsMixin):
     """An opened store: the database (schema checked or upgraded) and its artifacts."""
 
     def __init__(self, location: StoreLocation, create: bool = True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "0005"
 
 metadata = MetaData()
 
@@ -263,4 +264,22 @@ prediction_log = Table(
     Column("outputs", Text, nullable=False),
     Index("ix_prediction_log_model", "name", "version", "at_ms"),
     Index("ix_prediction_log_checksum", "checksum", "at_ms"),
+)
+
+# Monitor reports (revision 0005): the report as JSON, its verdict and size for listing,
+# and the --plot PNG as a blob of the artifact store (sha256 digest).
+drift_reports = Table(
+    "drift_reports",
+    metadata,
+    Column("report_id", ID, primary_key=True),
+    Column("name", String(255)),
+    Column("version", Integer),
+    Column("checksum", String(64), nullable=False),
+    Column("at_ms", Millis, nullable=False),
+    Column("drift", Boolean, nullable=False),
+    Column("rows", BigInteger, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("plot_digest", String(64)),
+    Column("plot_size", BigInteger),
+    Index("ix_drift_reports_model", "name", "version", "at_ms"),
 )

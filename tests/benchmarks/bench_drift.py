@@ -73,16 +73,20 @@ def main() -> None:
             start = time.perf_counter()
             peer_drifted = peer(training, current)
             peer_times.append(time.perf_counter() - start)
+    ours = statistics.median(ours_times)
     print(f"drift report, {args.rows:,} rows x {current.shape[1]} features "
-          f"({args.rounds} alternating rounds, medians)")
-    print(f"  jupyter_mlops.monitor.compare  {statistics.median(ours_times):7.3f} s   "
-          f"drifted: {report['drifted']}   (target <= 2 s)")
-    if peer is None:
-        print(f"  Evidently DataDriftPreset      {why}")
-    else:
-        print(f"  Evidently DataDriftPreset      {statistics.median(peer_times):7.3f} s   "
-              f"drifted columns: {peer_drifted}")
-
+          f"({args.rounds} alternating rounds, medians); ours found {report['drifted']}"
+          + (f", Evidently found {peer_drifted}" if peer is not None else f"; Evidently: {why}"))
+    print("| case | ours | peer (Evidently DataDriftPreset) | ratio | target | met |")
+    print("|---|---|---|---|---|---|")
+    peer_text, ratio = "-", "-"
+    if peer is not None:
+        peer_time = statistics.median(peer_times)
+        peer_text, ratio = f"{peer_time:.3f} s", f"{ours / peer_time:.2f}x"
+    met = ours <= 2.0 and report["drifted"] == ["num3"]
+    print(f"| {args.rows:,} x {current.shape[1]} report | {ours:.3f} s | {peer_text} | {ratio} "
+          f"| <= 2 s, finds num3 only | {'met' if met else 'MISSED'} |")
+    sys.exit(0 if met else 1)
 
 if __name__ == "__main__":
     main()

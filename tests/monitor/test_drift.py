@@ -93,3 +93,24 @@ def test_too_few_rows_are_not_called_drift(training, profile):
     age = next(f for f in compare(profile, few)["features"] if f["name"] == "age")
     assert not age["drift"] and age["verdict"] == "too few rows (10 < 50)"
     assert any(t["drift"] for t in age["tests"])  # the statistics are still reported
+
+
+def test_a_sampled_training_profile_flags_only_a_changed_category():
+    """Past PROFILE_ROWS the profile's top values are counted on a sample while its row
+    counts stay exact: unchanged categories (all listed, or more than the top list, with
+    missing values) are not drift; a category that became common is."""
+    def cities(rows, seed, p_last=None):
+        rng = np.random.default_rng(seed)
+        names = np.array([f"city{i}" for i in range(15)], dtype=object)
+        p = np.full(15, 1 / 15) if p_last is None else np.r_[np.full(14, (1 - p_last) / 14),
+                                                               p_last]
+        frame = pd.DataFrame({"few": names[rng.integers(0, 6, rows)],
+                              "many": names[rng.choice(15, rows, p=p)]})
+        frame.loc[::10, "many"] = None
+        return frame
+
+    profile = describe(cities(100_000, 1))["profile"]
+    assert profile["many"]["sample"] < profile["many"]["count"]
+    assert verdicts(compare(profile, cities(200_000, 2))) == {"few": "ok", "many": "ok"}
+    shifted = verdicts(compare(profile, cities(200_000, 3, p_last=0.3)))
+    assert shifted["few"] == "ok" and shifted["many"].startswith("drift")

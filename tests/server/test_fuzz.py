@@ -40,6 +40,9 @@ def test_no_generated_request_gets_a_server_error(fuzzed):
         "GET /health", "GET /datasets/{dataset_id}", "GET /environments/{environment_id}",
         "GET /artifacts/{artifact_id}", "GET /models", "GET /models/{name}",
         "GET /models/{name}/versions/{version}", "GET /models/{name}/versions/{version}/download",
+        "GET /models/{name}/versions/{version}/drift",
+        "GET /models/{name}/versions/{version}/drift/plot",
+        "GET /models/{name}/versions/{version}/retrain/{job_id}",
         "DELETE /models/{name}/aliases/{alias}", "GET /catalog")]
     failures = [error for o in outcomes for error in o.server_errors]
     assert failures == [], "\n".join(failures[:10])

@@ -183,3 +183,33 @@ def test_workers_share_the_port_and_go_with_their_parent(churn, start_server, ro
     server.stop()
     assert wait_for(lambda: not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE
                                     for w in workers))
+
+
+def test_metrics_add_up_every_worker(churn, start_server, rows):
+    """With --workers 2 a scrape of either worker reports the requests both answered."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    server = start_server("churn@production", "--store", churn[0], "--workers", "2",
+                          "--log-rate", "0")
+    address = urlsplit(server.url)
+    body = json.dumps({"dataframe_records": rows.to_dict("records")})
+    by_worker: dict[int, int] = {}
+    sent = 0
+    while len(by_worker) < 2 or sent < 10:  # a new connection may land on either worker
+        assert sent < 400, f"every request went to one worker: {by_worker}"
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn.request("POST", "/invocations", body, {"Content-Type": "application/json"})
+        assert conn.getresponse().read() and sent >= 0
+        conn.request("GET", "/health")
+        pid = json.loads(conn.getresponse().read())["pid"]
+        conn.close()
+        by_worker[pid] = by_worker.get(pid, 0) + 1
+        sent += 1
+    scrapes = {(server.metric("mlops_requests_total", path="/invocations", status="200"),
+                server.metric("mlops_predictions_total"),
+                server.metric("mlops_request_latency_seconds_count"),
+                server.metric("mlops_requests_total", path="/health", status="200"))
+               for _ in range(6)}
+    assert scrapes == {(sent, sent * len(rows), sent, sent)}, by_worker

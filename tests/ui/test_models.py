@@ -364,3 +364,97 @@ def test_download_a_version_as_zip(
         # Every file is the one the registry recorded.
         for path, entry in manifest.items():
             assert hashlib.sha256(archive.read(path)).hexdigest() == entry["sha256"], path
+
+
+def test_drift_badge_opens_the_last_report_and_its_plot(
+    page: Page, jupyter_lab: JupyterLabServer, kernel_runs: dict[str, str], output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.conftest import run_cli
+
+    demo = jupyter_lab.root_dir / "demo"
+    rows = "\n".join(f"{i + 100},{(i * 7) % 5},{i % 2}" for i in range(80))
+    (demo / "shifted.csv").write_text(f"a,b,label\n{rows}\n")
+    result = run_cli("monitor", "churn/1", "--store", str(jupyter_lab.store_dir), "--data",
+                     str(demo / "shifted.csv"), "--plot", str(demo / "drift.png"))
+    assert result.returncode == 1, result.stdout + result.stderr
+
+    sidebar = churn_versions(page, jupyter_lab)
+    v1 = version_item(sidebar, "churn", 1)
+    badge = v1.get_by_test_id("mlops-drift-badge")
+    expect(badge).to_have_attribute("data-drift", "true")
+    expect(badge).to_have_text("drift")
+    expect(version_item(sidebar, "churn", 2).get_by_test_id("mlops-drift-badge")).to_have_count(0)
+    badge.click()
+    report = v1.get_by_test_id("mlops-drift-report")
+    features = report.get_by_test_id("mlops-drift-feature")
+    expect(features.first).to_have_text(re.compile(r"^a drift"))
+    expect(features.first).to_have_attribute("data-drift", "true")
+    expect(features.filter(has_text=re.compile(r"^b ok"))).to_have_attribute("data-drift",
+                                                                            "false")
+    plot = report.get_by_test_id("mlops-drift-plot")
+    expect(plot).to_be_visible()
+    assert plot.evaluate("img => img.complete && img.naturalWidth") > 0
+    sidebar.screenshot(path=output_dir / "models-drift.png")
+
+
+def test_promote_shows_the_dry_run_before_the_alias_moves(
+    page: Page, jupyter_lab: JupyterLabServer, kernel_runs: dict[str, str], output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    sidebar = churn_versions(page, jupyter_lab)
+    v2 = version_item(sidebar, "churn", 2)
+    v2.get_by_test_id("mlops-promote").click()
+    form = v2.get_by_test_id("mlops-promote-form")
+    form.get_by_label("Alias to move").fill("release")
+    form.get_by_label("Gates").fill("metrics.accuracy >= 2")
+    form.get_by_role("button", name="Compare").click()
+    comparison = form.get_by_test_id("mlops-promote-comparison")
+    expect(comparison).to_have_attribute("data-passed", "false")
+    expect(comparison).to_contain_text("not >= 2")
+    move = form.get_by_role("button", name="Move release")
+    expect(move).to_be_disabled()
+
+    form.get_by_label("Gates").fill("metrics.accuracy >= 0")
+    expect(comparison).to_have_count(0)  # a comparison is only shown for the inputs it answered
+    form.get_by_role("button", name="Compare").click()
+    expect(comparison).to_have_attribute("data-passed", "true")
+    expect(move).to_be_enabled()
+    assert "release" not in registered(jupyter_lab, "churn")["aliases"]  # a dry run moves nothing
+    sidebar.screenshot(path=output_dir / "models-promote-dry-run.png")
+
+    move.click()
+    expect(comparison).to_have_attribute("data-moved", "true")
+    expect(v2.get_by_test_id("mlops-version-alias").filter(has_text="release")).to_have_count(1)
+    assert registered(jupyter_lab, "churn")["aliases"]["release"] == 2
+
+
+def test_retrain_runs_as_a_job_and_shows_the_new_version(
+    page: Page, jupyter_lab: JupyterLabServer, kernel_runs: dict[str, str], output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    demo = jupyter_lab.root_dir / "demo"
+    rows = "\n".join(f"{i},{(i * 3) % 5},{(i // 2) % 2}" for i in range(120))
+    (demo / "fresh.csv").write_text(f"a,b,label\n{rows}\n")
+    before = len(registered(jupyter_lab, "churn")["versions"])
+
+    sidebar = churn_versions(page, jupyter_lab)
+    v1 = version_item(sidebar, "churn", 1)
+    v1.get_by_test_id("mlops-retrain").click()
+    form = v1.get_by_test_id("mlops-retrain-form")
+    form.get_by_label("New data files").fill("df=demo/fresh.csv")
+    form.get_by_label("Alias for the new version").fill("retrained")
+    form.get_by_role("button", name="Retrain").click()
+    status = form.get_by_test_id("mlops-retrain-status")
+    expect(status).to_be_visible()
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=2 * KERNEL_TIMEOUT_MS)
+    new = before + 1
+    expect(status).to_contain_text(f"Registered version {new} [retrained]")
+    expect(version_item(sidebar, "churn", new)).to_be_visible()
+    stored_version = next(v for v in registered(jupyter_lab, "churn")["versions"]
+                          if v["version"] == new)
+    assert stored_version["aliases"] == ["retrained"]
+    sidebar.screenshot(path=output_dir / "models-retrained.png")

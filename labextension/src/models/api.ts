@@ -7,6 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { downloadFile, listModels, requestAPI } from '../request';
 import type { IRegisteredModel } from '../schema';
+import { type ILifecycleAPI, serverLifecycle } from './lifecycle';
 import type {
   IModelDetail,
   IModelVersion,
@@ -32,11 +33,12 @@ function modelPath(name: string, ...rest: (string | number)[]): string {
   return ['models', name, ...rest].map(part => encodeURIComponent(part)).join('/');
 }
 
-/** The registry API of the Jupyter server this page came from. */
+/** The registry API of the Jupyter server this page came from (with the lifecycle calls). */
 export function serverRegistry(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-): IRegistryAPI {
+): IRegistryAPI & ILifecycleAPI {
   return {
+    ...serverLifecycle(settings),
     listModels: () => listModels(settings),
     getModel: name => requestAPI<IModelDetail>(modelPath(name), {}, settings),
     runModels: runId =>

@@ -1,8 +1,8 @@
 /**
  * The sidebar's Models section: registered names, and for an expanded name
  * its versions with aliases, key metrics and verification badge, the
- * actions on each version (verify, download, set an alias) and the alias
- * history. It only renders `RegistryModel`; requests live there.
+ * actions on each version (verify, download, set an alias, promote,
+ * retrain), its drift badge and the alias history. It only renders `RegistryModel`; requests live there.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -23,6 +23,7 @@ import { aliasRule, RequestError } from './dialog';
 import { referenceProblem } from './packaging';
 import type { RegistryModel } from './registry';
 import type { IAliasMove, IModelDetail, IModelVersion, IVerification } from './types';
+import { DriftBadge, DriftDetails, PromoteForm, RetrainForm } from './lifecycleviews';
 import { describeDifference, verificationLabel, verificationSummary } from './verification';
 
 /** Metrics shown on a version's line; the rest are in its package. */
@@ -184,6 +185,10 @@ function VersionItem({
     .sort(([a], [b]) => a.localeCompare(b))
     .slice(0, KEY_METRICS);
   const [aliasOpen, setAliasOpen] = useState(false);
+  const [driftOpen, setDriftOpen] = useState(false);
+  const [form, setForm] = useState<'promote' | 'retrain' | null>(null);
+  const lifecycle = registry.lifecycle;
+  const drift = lifecycle?.drift(name, version.version);
   const item = useRef<HTMLLIElement>(null);
   // Brought into view once, when it becomes the highlighted (just registered) version.
   useEffect(() => {
@@ -216,6 +221,12 @@ function VersionItem({
           </span>
         ))}
         <VerificationBadge verification={version.verification} trans={trans} />
+        <DriftBadge
+          report={drift}
+          open={driftOpen}
+          onToggle={() => setDriftOpen(!driftOpen)}
+          trans={trans}
+        />
         <span className="jp-mlops-Muted jp-mlops-Push" title={formatTimestamp(version.created)}>
           {formatWhen(version.created, trans)}
         </span>
@@ -265,7 +276,36 @@ function VersionItem({
         >
           {trans.__('Set alias')}
         </ActionLink>
+        {lifecycle && (
+          <>
+            <ActionLink
+              testId="mlops-promote"
+              expanded={form === 'promote'}
+              title={trans.__('Compare version %1 with an alias behind metric gates, then move the alias', version.version)}
+              onClick={() => setForm(form === 'promote' ? null : 'promote')}
+            >
+              {trans.__('Promote')}
+            </ActionLink>
+            <ActionLink
+              testId="mlops-retrain"
+              expanded={form === 'retrain'}
+              title={trans.__('Rerun the train.py of version %1 on new data and register the result', version.version)}
+              onClick={() => setForm(form === 'retrain' ? null : 'retrain')}
+            >
+              {trans.__('Retrain')}
+            </ActionLink>
+          </>
+        )}
       </div>
+      {lifecycle && drift && driftOpen && (
+        <DriftDetails lifecycle={lifecycle} version={version} report={drift} trans={trans} />
+      )}
+      {lifecycle && form === 'promote' && (
+        <PromoteForm lifecycle={lifecycle} version={version} trans={trans} onDone={() => setForm(null)} />
+      )}
+      {lifecycle && form === 'retrain' && (
+        <RetrainForm lifecycle={lifecycle} version={version} trans={trans} onDone={() => setForm(null)} />
+      )}
       <VerificationFindings verification={version.verification} trans={trans} />
       {action === 'verifying' && (
         <div className="jp-mlops-Progress" role="status" data-testid="mlops-verify-progress">

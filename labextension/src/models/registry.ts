@@ -9,6 +9,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { asRequestError, MlopsRequestError } from '../request';
 import type { IRegisteredModel } from '../schema';
 import type { IRegistryAPI } from './api';
+import { hasLifecycle, LifecycleModel } from './lifecycle';
 import type { IModelDetail } from './types';
 
 /** A long-running action on one version. */
@@ -28,7 +29,16 @@ export interface IVersionRef {
 }
 
 export class RegistryModel {
-  constructor(private readonly api: IRegistryAPI) {}
+  constructor(private readonly api: IRegistryAPI) {
+    // Drift, promotion and retraining, when the API has them (the real server does).
+    this.lifecycle = hasLifecycle(api)
+      ? new LifecycleModel(api, () => this.reload())
+      : null;
+    this.lifecycle?.changed.connect(() => this._changed.emit());
+  }
+
+  /** A version's drift report, promotion and retraining; null without that API. */
+  readonly lifecycle: LifecycleModel | null;
 
   /** Emitted on every change of the list, a detail, an action or an error. */
   get changed(): ISignal<RegistryModel, void> {
@@ -189,6 +199,10 @@ export class RegistryModel {
       const detail = await this.api.getModel(name);
       this._details.set(name, detail);
       this._modelErrors.delete(name);
+      void this.lifecycle?.loadDrift(
+        name,
+        detail.versions.map(version => version.version)
+      );
     } catch (error) {
       this._modelErrors.set(name, asRequestError(error));
     }
