@@ -171,7 +171,6 @@ function RunList({ model, trans, onOpen, onPackage }: IRunListProps): JSX.Elemen
       onNearEnd={onNearEnd}
       renderRow={(index, style) => (
         <RunRow
-          key={runs[index].run_id}
           run={runs[index]}
           style={style}
           active={index === active}

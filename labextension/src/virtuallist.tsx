@@ -13,7 +13,10 @@ export interface IVirtualListProps
   extends Omit<React.HTMLAttributes<HTMLDivElement>, 'children'> {
   count: number;
   rowHeight: number;
-  /** Renders row `index`; it gets the absolute position style to apply. */
+  /**
+   * Renders row `index`; it gets the absolute position style to apply. Give
+   * the row no key: the list keys rows by slot so they are reused.
+   */
   renderRow: (index: number, style: React.CSSProperties) => React.ReactNode;
   /** Index kept scrolled into view (keyboard focus), or -1. */
   activeIndex: number;
@@ -72,16 +75,24 @@ export function VirtualList({
     }
   }, [last, count, onNearEnd]);
 
+  // Rows are keyed by their slot on screen, not by what they show: a scroll
+  // then updates the text of the rows in place instead of removing and
+  // creating every row's elements each frame. The slot count is fixed for a
+  // viewport height and at least the rows rendered, so consecutive indices
+  // modulo it are distinct and a row that stays on screen keeps its slot.
+  const slots = Math.ceil(viewport / rowHeight) + 2 * OVERSCAN + 2;
   const rows: React.ReactNode[] = [];
   for (let index = first; index < last; index++) {
     rows.push(
-      renderRow(index, {
-        position: 'absolute',
-        top: index * rowHeight,
-        height: rowHeight,
-        left: 0,
-        right: 0
-      })
+      <React.Fragment key={index % slots}>
+        {renderRow(index, {
+          position: 'absolute',
+          top: index * rowHeight,
+          height: rowHeight,
+          left: 0,
+          right: 0
+        })}
+      </React.Fragment>
     );
   }
   return (

@@ -105,7 +105,6 @@ export function RunsTable({
             if (row.kind === 'group') {
               return (
                 <div
-                  key={`group-${row.value}`}
                   role="row"
                   className="jp-mlops-GroupRow"
                   style={style}
@@ -131,7 +130,6 @@ export function RunsTable({
             }
             return (
               <div
-                key={run.run_id}
                 id={`jp-mlops-trow-${run.run_id}`}
                 role="row"
                 aria-rowindex={row.index + 2}

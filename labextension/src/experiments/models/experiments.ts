@@ -8,6 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { asRequestError, IRunQuery, listRuns, MlopsRequestError } from '../../request';
 import type { IRunPage, IRunSummary } from '../../schema';
 import { fetchCatalog } from '../api';
+import { measureSince } from '../timing';
 import { EMPTY_CATALOG, ICatalog, IQueryError, parseQuery } from './query';
 import { asView, DEFAULT_VIEW, IChartState, IViewState } from './view';
 
@@ -173,7 +174,9 @@ export class ExperimentsModel {
     this._changed.emit();
     this._query = { ...parsed.query, sort: this._view.sort };
     try {
+      const asked = performance.now();
       const page = await this.fetchPage({ ...this._query, limit: FIRST_PAGE_SIZE });
+      measureSince('mlops:runs-request', asked);
       if (generation !== this._generation) {
         return;
       }
