@@ -12,6 +12,7 @@ import {
   MlopsRequestError
 } from './request';
 import {
+  asFilters,
   DEFAULT_FILTERS,
   IRunFilters,
   isUnfiltered,
@@ -124,9 +125,24 @@ export class RunsModel {
     this._changed.emit();
   }
 
+  /** The filters or the sort changed (the plugin keeps them across reloads). */
+  get filtersChanged(): ISignal<RunsModel, IRunFilters> {
+    return this._filtersChanged;
+  }
+
   setFilters(filters: Partial<IRunFilters>): Promise<void> {
     this._filters = { ...this._filters, ...filters };
+    this._filtersChanged.emit(this._filters);
     return this.reload();
+  }
+
+  /**
+   * Filters kept from before a page reload, applied without being reported
+   * back; anything but the known string fields is ignored.
+   */
+  restoreFilters(saved: unknown): Promise<void> {
+    this._filters = asFilters(saved);
+    return this._status === 'idle' ? Promise.resolve() : this.reload();
   }
 
   /** Follow the notebook in focus (its path, or null). */
@@ -349,4 +365,5 @@ export class RunsModel {
   private _pollStarted = false;
   private _poll: Poll;
   private _changed = new Signal<RunsModel, void>(this);
+  private _filtersChanged = new Signal<RunsModel, IRunFilters>(this);
 }
