@@ -4,6 +4,9 @@
  */
 import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
+/** Rows PageUp/PageDown move by. */
+const PAGE_ROWS = 10;
+
 /** Rows rendered above and below the visible ones, so fast scrolls stay filled. */
 const OVERSCAN = 8;
 /** Ask for more rows when the end is this many rows away. */
@@ -106,4 +109,39 @@ export function VirtualList({
       </div>
     </div>
   );
+}
+
+/**
+ * Keyboard navigation of a list of `count` rows: arrows, Home/End and
+ * PageUp/PageDown move the active row; Enter opens it and Space toggles its
+ * selection (the callbacks get its index).
+ */
+export function useListKeys(
+  count: number,
+  onOpen: (index: number) => void,
+  onToggle: (index: number) => void
+): {
+  active: number;
+  setActive: (index: number) => void;
+  onKeyDown: (event: React.KeyboardEvent) => void;
+} {
+  const [active, setActive] = useState(-1);
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      Home: 0,
+      End: count - 1,
+      PageDown: active + PAGE_ROWS,
+      PageUp: active - PAGE_ROWS
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      setActive(Math.max(0, Math.min(count - 1, moves[event.key])));
+    } else if ((event.key === 'Enter' || event.key === ' ') && active >= 0 && active < count) {
+      event.preventDefault();
+      (event.key === 'Enter' ? onOpen : onToggle)(active);
+    }
+  };
+  return { active, setActive, onKeyDown };
 }

@@ -35,7 +35,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.benchmarks.seed import seed_runs
-from tests.ui.helpers import CHROMIUM, CHROMIUM_ARGS, open_lab, running_jupyter_lab
+from tests.ui.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCROLL_FRAMES,
+    open_lab,
+    running_jupyter_lab,
+)
 
 TARGETS_MS = {"open": 1000.0, "query": 300.0, "steps": 1000.0, "frame": 17.0}
 CURVE_RUNS = 100
@@ -97,20 +103,7 @@ LAST_MEASURE = """name => {
     const found = performance.getEntriesByName(name, 'measure');
     return found.length ? found[found.length - 1].duration : 0;
 }"""
-
-SCROLL_FRAMES = """async () => {
-    const body = document.querySelector('.jp-mlops-Experiments [data-testid="mlops-table-body"]');
-    const frames = [];
-    let last = performance.now();
-    for (let i = 0; i < 120; i++) {
-        body.scrollTop += body.clientHeight;
-        await new Promise(requestAnimationFrame);
-        const now = performance.now();
-        frames.push(now - last);
-        last = now;
-    }
-    return frames;
-}"""
+TABLE_BODY = '.jp-mlops-Experiments [data-testid="mlops-table-body"]'
 
 
 def seed(store_dir: Path, count: int) -> float:
@@ -165,7 +158,7 @@ def main() -> int:
                 page.get_by_test_id("mlops-total").filter(has_text=f"{args.runs:,}").or_(
                     page.get_by_test_id("mlops-total").filter(has_text=str(args.runs))
                 ).wait_for()
-                frames = page.evaluate(SCROLL_FRAMES)
+                frames = page.evaluate(SCROLL_FRAMES, TABLE_BODY)
                 queried = page.evaluate(TIME_TO_QUERY, QUERY)
                 query_request = page.evaluate(LAST_MEASURE, "mlops:runs-request")
                 page.evaluate(TIME_TO_QUERY, "tags.curve = yes")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import jupyter_mlops
+from jupyter_mlops.store import Store
 
 from .helpers import RUN_ROW, open_lab, reload_when_saved, reload_with_sidebar, show_sidebar
 from .seed import REPORT, STALE_WARNING, seed_runs
@@ -49,6 +50,15 @@ def row(sidebar: Locator, run_id: str) -> Locator:
 
 def shown_ids(sidebar: Locator) -> set[str]:
     return set(rows(sidebar).evaluate_all("rows => rows.map(r => r.dataset.runId)"))
+
+
+def expect_rows(sidebar: Locator, run_ids: list[str]) -> None:
+    """The list shows exactly these runs, in this order."""
+    from playwright.sync_api import expect
+
+    expect(rows(sidebar)).to_have_count(len(run_ids))
+    for index, run_id in enumerate(run_ids):
+        expect(rows(sidebar).nth(index)).to_have_attribute("data-run-id", run_id)
 
 
 def open_runs(page: Page, server: JupyterLabServer) -> Locator:
@@ -96,9 +106,7 @@ def test_runs_list_filters(
     expect(rows(sidebar)).to_have_count(3)
     sidebar.get_by_test_id("mlops-sort").select_option("metrics.accuracy")
     # Descending accuracy, the run without it last.
-    expect(rows(sidebar).nth(0)).to_have_attribute("data-run-id", seeded["tuned-lr"])
-    expect(rows(sidebar).nth(1)).to_have_attribute("data-run-id", seeded["baseline-lr"])
-    expect(rows(sidebar).nth(2)).to_have_attribute("data-run-id", seeded["diverged"])
+    expect_rows(sidebar, [seeded[name] for name in ("tuned-lr", "baseline-lr", "diverged")])
     page.screenshot(path=output_dir / "runs-filtered.png")
 
 
@@ -305,9 +313,7 @@ def test_filters_and_sort_survive_a_reload(
     expect(sidebar.get_by_test_id("mlops-filter-experiment")).to_have_value("churn")
     expect(sidebar.get_by_test_id("mlops-sort")).to_have_value("metrics.accuracy")
     expect(sidebar.get_by_test_id("mlops-search")).to_have_value("lr")
-    expect(rows(sidebar)).to_have_count(2)
-    expect(rows(sidebar).nth(0)).to_have_attribute("data-run-id", seeded["tuned-lr"])
-    expect(rows(sidebar).nth(1)).to_have_attribute("data-run-id", seeded["baseline-lr"])
+    expect_rows(sidebar, [seeded["tuned-lr"], seeded["baseline-lr"]])
     page.screenshot(path=output_dir / "runs-filters-restored.png")
 
 
@@ -363,3 +369,36 @@ def test_filter_controls_fit_and_names_are_not_cut_by_badges(
         "ns => ns.filter(n => n.clientWidth < Math.min(n.scrollWidth, 100))"
         ".map(n => [n.textContent, n.clientWidth])")
     assert cut == []
+
+
+def test_compare_merges_the_same_dataset_under_two_names(
+    page: Page, jupyter_lab: JupyterLabServer, tmp_path: Path, output_dir: Path
+) -> None:
+    """Two runs that read the same data, one calling it ``train`` and one ``training``:
+    Compare shows one dataset row with equal fingerprints, not two half-empty rows."""
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})
+    ids = []
+    for name, dataset in (("same-data-a", "train"), ("same-data-b", "training")):
+        with jupyter_mlops.start_run(name, "merge", store=str(jupyter_lab.store_dir)) as run:
+            run.log_dataset(frame, dataset)
+            ids.append(run.run_id)
+    try:
+        open_lab(page, jupyter_lab.url, jupyter_lab.token)
+        page.evaluate("ids => window.jupyterapp.commands.execute("
+                      "'jupyter-mlops:compare-runs', {runIds: ids})", ids)
+        view = page.get_by_test_id("mlops-compare-view")
+        datasets = view.get_by_test_id("mlops-compare-datasets")
+        expect(datasets.locator("tbody tr")).to_have_count(1)
+        expect(datasets.locator("tbody tr")).to_contain_text("input:train / input:training")
+        expect(datasets.locator("tr.jp-mlops-mod-differs")).to_have_count(0)
+        datasets.scroll_into_view_if_needed()
+        page.screenshot(path=output_dir / "compare-same-dataset.png")
+    finally:
+        # The other tests share this store and count its runs.
+        store = Store.open(str(jupyter_lab.store_dir))
+        for run_id in ids:
+            store.set_deleted(run_id, True)
+        store.close()

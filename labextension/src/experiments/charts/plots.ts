@@ -87,7 +87,7 @@ export function smooth(values: (number | null)[], weight: number): (number | nul
  * first cut to one point per pixel column of the plot area (LTTB, see
  * downsample.ts): more points than pixels cost the chart library and the
  * browser's SVG layout without changing a pixel. Points go to Plot as
- * columns (typed arrays, one index array as data), not one object each, and
+ * columns (typed arrays, an index array as data), not one object each, and
  * the tip reads its run name from a column rather than a string per point.
  */
 export function stepChart(
@@ -125,31 +125,43 @@ export function stepChart(
     kept.push({ run, xs: px, ys: py });
     count += picked.length;
   }
+  // The tip looks across all runs, so it gets every point as columns.
   const x = new Float64Array(count);
   const y = new Float64Array(count);
-  const z = new Array<string>(count);
-  const stroke = new Array<string>(count);
   const name = new Array<string>(count);
   let n = 0;
   for (const { run, xs, ys } of kept) {
-    const colour = runColour(run.run_id);
     x.set(xs, n);
     y.set(ys, n);
-    z.fill(run.run_id, n, n + xs.length);
-    stroke.fill(colour, n, n + xs.length);
     name.fill(run.name, n, n + xs.length);
     n += xs.length;
   }
-  const index = Array.from({ length: n }, (_, i) => i);
   return Plot.plot({
     ...frame(size),
     x: { label: 'step' },
     y: { label: chart.metric, type: chart.logScale ? 'log' : 'linear', grid: true },
     marks: [
-      Plot.lineY(index, { x, y, z, stroke, strokeWidth: 1.3 }),
-      Plot.tip(index, Plot.pointer({ x, y, channels: { run: name } }))
+      // One mark per run with a constant colour: Plot then neither groups a
+      // hundred thousand points by run nor maps a colour per point.
+      ...kept.map(({ run, xs, ys }) =>
+        Plot.lineY(indices(xs.length), {
+          x: xs,
+          y: ys,
+          stroke: runColour(run.run_id),
+          strokeWidth: 1.3
+        })
+      ),
+      Plot.tip(indices(n), Plot.pointer({ x, y, channels: { run: name } }))
     ]
   });
+}
+
+function indices(length: number): Uint32Array {
+  const index = new Uint32Array(length);
+  for (let i = 0; i < length; i++) {
+    index[i] = i;
+  }
+  return index;
 }
 
 /** A param's values as numbers when they all are, else as text. */
