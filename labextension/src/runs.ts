@@ -20,6 +20,7 @@ import {
   runComparator,
   toQuery
 } from './runfilter';
+import { NextPage } from './paging';
 import type { IRunPage, IRunSummary } from './schema';
 
 /** Rows per request: a screenful many times over, small enough to paint at once. */
@@ -208,32 +209,20 @@ export class RunsModel {
     if (this._nextCursor === null || this._status !== 'ready') {
       return Promise.resolve();
     }
-    if (!this._loadingMore) {
-      const generation = this._generation;
-      const cursor = this._nextCursor;
-      this._loadingMore = this.fetchPage({
-        ...this._query(this._notebookShown),
-        cursor
-      })
-        .then(page => {
-          if (generation === this._generation) {
-            this._append(page.runs);
-            this._nextCursor = page.next_cursor;
-            this._changed.emit();
-          }
-        })
-        .catch(error => {
-          if (generation === this._generation) {
-            this._error = asRequestError(error);
-            this._status = 'error';
-            this._changed.emit();
-          }
-        })
-        .finally(() => {
-          this._loadingMore = null;
-        });
-    }
-    return this._loadingMore;
+    const cursor = this._nextCursor;
+    return this._nextPage.load(
+      () => this.fetchPage({ ...this._query(this._notebookShown), cursor }),
+      page => {
+        this._append(page.runs);
+        this._nextCursor = page.next_cursor;
+        this._changed.emit();
+      },
+      error => {
+        this._error = error;
+        this._status = 'error';
+        this._changed.emit();
+      }
+    );
   }
 
   /**
@@ -359,7 +348,7 @@ export class RunsModel {
   private _error: MlopsRequestError | null = null;
   private _nextCursor: string | null = null;
   private _changeCursor: string | null = null;
-  private _loadingMore: Promise<void> | null = null;
+  private _nextPage = new NextPage(() => this._generation);
   private _generation = 0;
   private _visible = false;
   private _pollStarted = false;

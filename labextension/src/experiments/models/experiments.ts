@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { asRequestError, IRunQuery, listRuns, MlopsRequestError } from '../../request';
 import type { IRunPage, IRunSummary } from '../../schema';
+import { NextPage } from '../../paging';
 import { fetchCatalog } from '../api';
 import { measureSince } from '../timing';
 import { EMPTY_CATALOG, ICatalog, IQueryError, parseQuery } from './query';
@@ -210,33 +211,21 @@ export class ExperimentsModel {
     if (this._nextCursor === null || this._status !== 'ready') {
       return Promise.resolve();
     }
-    if (!this._loadingMore) {
-      const generation = this._generation;
-      this._loadingMore = this.fetchPage({
-        ...this._query,
-        limit: PAGE_SIZE,
-        cursor: this._nextCursor
-      })
-        .then(page => {
-          if (generation === this._generation) {
-            const known = new Set(this._runs.map(run => run.run_id));
-            this._runs = [...this._runs, ...page.runs.filter(run => !known.has(run.run_id))];
-            this._nextCursor = page.next_cursor;
-            this._changed.emit();
-          }
-        })
-        .catch(error => {
-          if (generation === this._generation) {
-            this._error = asRequestError(error);
-            this._status = 'error';
-            this._changed.emit();
-          }
-        })
-        .finally(() => {
-          this._loadingMore = null;
-        });
-    }
-    return this._loadingMore;
+    const cursor = this._nextCursor;
+    return this._nextPage.load(
+      () => this.fetchPage({ ...this._query, limit: PAGE_SIZE, cursor }),
+      page => {
+        const known = new Set(this._runs.map(run => run.run_id));
+        this._runs = [...this._runs, ...page.runs.filter(run => !known.has(run.run_id))];
+        this._nextCursor = page.next_cursor;
+        this._changed.emit();
+      },
+      error => {
+        this._error = error;
+        this._status = 'error';
+        this._changed.emit();
+      }
+    );
   }
 
   dispose(): void {
@@ -259,7 +248,7 @@ export class ExperimentsModel {
   private _catalog: ICatalog = EMPTY_CATALOG;
   private _selected = new Set<string>();
   private _generation = 0;
-  private _loadingMore: Promise<void> | null = null;
+  private _nextPage = new NextPage(() => this._generation);
   private _changed = new Signal<ExperimentsModel, void>(this);
   private _stateChanged = new Signal<ExperimentsModel, IExperimentsState>(this);
 }
