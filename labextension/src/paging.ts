@@ -13,17 +13,32 @@ export class NextPage {
    */
   constructor(private readonly generation: () => number) {}
 
-  /** Fetch with `fetch`, then hand the page (or the failure) over if still current. */
+  /** Where the next page starts; null on the last page. Set from each first page. */
+  cursor: string | null = null;
+
+  /**
+   * Fetch the page at `cursor` with `fetch`, then, if the list is still the
+   * one that asked, move the cursor on and hand over the page or the failure.
+   */
   load(
-    fetch: () => Promise<IRunPage>,
+    fetch: (cursor: string) => Promise<IRunPage>,
     onPage: (page: IRunPage) => void,
     onError: (error: MlopsRequestError) => void
   ): Promise<void> {
+    if (this.cursor === null) {
+      return Promise.resolve();
+    }
     if (!this._pending) {
       const asked = this.generation();
-      this._pending = fetch()
-        .then(page => asked === this.generation() && onPage(page))
-        .catch(error => asked === this.generation() && onError(asRequestError(error)))
+      const current = (): boolean => asked === this.generation();
+      this._pending = fetch(this.cursor)
+        .then(page => {
+          if (current()) {
+            this.cursor = page.next_cursor;
+            onPage(page);
+          }
+        })
+        .catch(error => current() && onError(asRequestError(error)))
         .then(() => undefined)
         .finally(() => {
           this._pending = null;

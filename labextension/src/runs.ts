@@ -77,7 +77,7 @@ export class RunsModel {
 
   /** More runs match than are loaded: scroll further to load them. */
   get hasMore(): boolean {
-    return this._nextCursor !== null;
+    return this._nextPage.cursor !== null;
   }
 
   get filters(): IRunFilters {
@@ -191,7 +191,7 @@ export class RunsModel {
       this._runs = [];
       this._ids.clear();
       this._append(page.runs);
-      this._nextCursor = page.next_cursor;
+      this._nextPage.cursor = page.next_cursor;
       this._changeCursor = page.change_cursor;
       this._status = 'ready';
     } catch (error) {
@@ -206,23 +206,24 @@ export class RunsModel {
 
   /** Fetch the next page, if any; concurrent calls share one request. */
   loadMore(): Promise<void> {
-    if (this._nextCursor === null || this._status !== 'ready') {
+    if (this._status !== 'ready') {
       return Promise.resolve();
     }
-    const cursor = this._nextCursor;
     return this._nextPage.load(
-      () => this.fetchPage({ ...this._query(this._notebookShown), cursor }),
+      cursor => this.fetchPage({ ...this._query(this._notebookShown), cursor }),
       page => {
         this._append(page.runs);
-        this._nextCursor = page.next_cursor;
         this._changed.emit();
       },
-      error => {
-        this._error = error;
-        this._status = 'error';
-        this._changed.emit();
-      }
+      error => this._fail(error)
     );
+  }
+
+  /** A failed request: the list shows the error instead of its rows. */
+  private _fail(error: MlopsRequestError): void {
+    this._error = error;
+    this._status = 'error';
+    this._changed.emit();
   }
 
   /**
@@ -346,7 +347,6 @@ export class RunsModel {
   private _metricNames = new Set<string>();
   private _status: RunsStatus = 'idle';
   private _error: MlopsRequestError | null = null;
-  private _nextCursor: string | null = null;
   private _changeCursor: string | null = null;
   private _nextPage = new NextPage(() => this._generation);
   private _generation = 0;

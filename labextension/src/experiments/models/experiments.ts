@@ -64,7 +64,7 @@ export class ExperimentsModel {
   }
 
   get hasMore(): boolean {
-    return this._nextCursor !== null;
+    return this._nextPage.cursor !== null;
   }
 
   get status(): ExperimentsStatus {
@@ -183,7 +183,7 @@ export class ExperimentsModel {
       }
       this._runs = page.runs;
       this._total = page.total ?? page.runs.length;
-      this._nextCursor = page.next_cursor;
+      this._nextPage.cursor = page.next_cursor;
       this._status = 'ready';
     } catch (error) {
       if (generation !== this._generation) {
@@ -208,24 +208,25 @@ export class ExperimentsModel {
 
   /** The next page, if any; concurrent calls share one request. */
   loadMore(): Promise<void> {
-    if (this._nextCursor === null || this._status !== 'ready') {
+    if (this._status !== 'ready') {
       return Promise.resolve();
     }
-    const cursor = this._nextCursor;
     return this._nextPage.load(
-      () => this.fetchPage({ ...this._query, limit: PAGE_SIZE, cursor }),
+      cursor => this.fetchPage({ ...this._query, limit: PAGE_SIZE, cursor }),
       page => {
         const known = new Set(this._runs.map(run => run.run_id));
         this._runs = [...this._runs, ...page.runs.filter(run => !known.has(run.run_id))];
-        this._nextCursor = page.next_cursor;
         this._changed.emit();
       },
-      error => {
-        this._error = error;
-        this._status = 'error';
-        this._changed.emit();
-      }
+      error => this._fail(error)
     );
+  }
+
+  /** A failed request: the list shows the error instead of its rows. */
+  private _fail(error: MlopsRequestError): void {
+    this._error = error;
+    this._status = 'error';
+    this._changed.emit();
   }
 
   dispose(): void {
@@ -241,7 +242,6 @@ export class ExperimentsModel {
   private _query: IRunQuery = {};
   private _runs: readonly IRunSummary[] = [];
   private _total: number | null = null;
-  private _nextCursor: string | null = null;
   private _status: ExperimentsStatus = 'idle';
   private _error: MlopsRequestError | null = null;
   private _queryError: IQueryError | null = null;
