@@ -10,8 +10,14 @@ export type AlignedRow = [string, Cell[]];
 /**
  * Dataset lines (`role:name=fingerprint`, one list per run) as rows keyed by
  * `role:name`, with each run's fingerprint (null when the run lacks it).
+ * The same data under another name is the same dataset: rows that no run
+ * has both of and that share a fingerprint become one row (`a / b`).
  */
 export function alignDatasets(perRun: string[][]): AlignedRow[] {
+  return mergeSameData(alignByName(perRun));
+}
+
+function alignByName(perRun: string[][]): AlignedRow[] {
   const rows = new Map<string, Cell[]>();
   perRun.forEach((entries, run) => {
     for (const entry of entries) {
@@ -25,6 +31,28 @@ export function alignDatasets(perRun: string[][]): AlignedRow[] {
     }
   });
   return [...rows.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function mergeSameData(rows: AlignedRow[]): AlignedRow[] {
+  const merged: AlignedRow[] = [];
+  for (const [key, values] of rows) {
+    const same = merged.find(
+      ([, kept]) =>
+        kept.every((value, run) => value === null || values[run] === null) &&
+        kept.some(value => value !== null && values.includes(value))
+    );
+    if (same) {
+      same[0] = `${same[0]} / ${key}`;
+      values.forEach((value, run) => {
+        if (value !== null) {
+          same[1][run] = value;
+        }
+      });
+    } else {
+      merged.push([key, [...values]]);
+    }
+  }
+  return merged;
 }
 
 /** Whether the values of a row are not all the same. */

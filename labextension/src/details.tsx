@@ -28,6 +28,7 @@ import {
   asRequestError
 } from './request';
 import { modelType, PackageButton, StatusIcon } from './runbits';
+import { DatasetProfile } from './profile';
 import type { IArtifact, IEnvironment, IRun, IRunDataset, IRunPatch } from './schema';
 import { explainWarning } from './warnings';
 
@@ -385,8 +386,14 @@ function DatasetView({
   trans: TranslationBundle;
 }): JSX.Element {
   const columns = dataset.schema ?? [];
+  // The profile is fetched the first time the dataset is opened.
+  const [open, setOpen] = useState(false);
   return (
-    <details className="jp-mlops-Dataset">
+    <details
+      className="jp-mlops-Dataset"
+      data-testid="mlops-dataset"
+      onToggle={event => setOpen((event.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary>
         <b>{dataset.name ?? dataset.dataset_id}</b>{' '}
         <span className="jp-mlops-Muted">
@@ -403,11 +410,10 @@ function DatasetView({
           [trans.__('File hash'), dataset.file_hash ?? '—']
         ]}
       />
-      <KeyValueTable
-        className="jp-mlops-Schema"
-        rows={columns.map(column => [column.name, column.dtype])}
-        empty={trans.__('No schema')}
-      />
+      {open && <DatasetProfile datasetId={dataset.dataset_id} trans={trans} />}
+      {!open && columns.length === 0 && (
+        <p className="jp-mlops-Muted">{trans.__('No schema')}</p>
+      )}
     </details>
   );
 }

@@ -16,6 +16,7 @@ import {
 } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { IStateDB } from '@jupyterlab/statedb';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import {
@@ -24,6 +25,7 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
+import type { ReadonlyPartialJSONValue } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
@@ -49,6 +51,8 @@ const SIDEBAR_RANK = 900;
 /** Page ids: the prefix names the kind of page, the rest what it shows. */
 const RUN_PAGE = 'jupyter-mlops-run-';
 const COMPARE_PAGE = 'jupyter-mlops-compare-';
+/** State database key of the sidebar's filters and sort. */
+const FILTERS_KEY = 'jupyter-mlops:sidebar-filters';
 
 export namespace CommandIDs {
   export const track = 'jupyter-mlops:track-notebook';
@@ -68,7 +72,8 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
     ICommandPalette,
     INotebookTracker,
     IStatusBar,
-    IEditorLanguageRegistry
+    IEditorLanguageRegistry,
+    IStateDB
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -77,13 +82,17 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
     palette: ICommandPalette | null,
     notebooks: INotebookTracker | null,
     statusBar: IStatusBar | null,
-    languages: IEditorLanguageRegistry | null
+    languages: IEditorLanguageRegistry | null,
+    state: IStateDB | null
   ): IMlopsModel => {
     const translator_ = translator ?? nullTranslator;
     const trans = translator_.load('jupyter_mlops');
     const { commands, shell } = app;
     const model = new MlopsModel();
     const runs = new RunsModel();
+    if (state) {
+      keepFilters(app, state, runs);
+    }
     const tracking = new TrackingModel();
     const registryAPI = serverRegistry();
     const registry = new RegistryModel(registryAPI);
@@ -200,6 +209,20 @@ const plugin: JupyterFrontEndPlugin<IMlopsModel> = {
   }
 };
 
+/**
+ * The sidebar's filters and sort survive a page reload: kept in the state
+ * database (per workspace), restored once the layout is.
+ */
+function keepFilters(app: JupyterFrontEnd, state: IStateDB, runs: RunsModel): void {
+  void app.restored
+    .then(() => state.fetch(FILTERS_KEY))
+    .then(saved => (saved ? runs.restoreFilters(saved) : undefined))
+    .catch(() => undefined); // A state database that fails leaves the defaults.
+  runs.filtersChanged.connect(
+    (_, filters) => void state.save(FILTERS_KEY, filters as unknown as ReadonlyPartialJSONValue)
+  );
+}
+
 /** The track command, its toolbar button, and following the active notebook. */
 function addTracking(
   app: JupyterFrontEnd,
@@ -240,7 +263,8 @@ function addTracking(
       'Load jupyter_mlops in the notebook’s kernel and record its cells as runs'
     ),
     icon: mlopsIcon,
-    isEnabled: () => notebooks.currentWidget !== null,
+    isEnabled: () => notebooks.currentWidget !== null && !tracking.isTracked,
+    isToggled: () => tracking.isTracked,
     execute: async () => {
       const panel = notebooks.currentWidget;
       if (!panel) {
@@ -254,6 +278,7 @@ function addTracking(
       }
       try {
         await trackKernel(kernel);
+        void tracking.confirmTracked(kernel.id);
         Notification.success(
           trans.__('Tracking %1: cells that log metrics, fit models or draw figures become runs.', panel.context.path),
           { autoClose: 4000 }
@@ -264,9 +289,12 @@ function addTracking(
         );
       }
       follow(panel);
-      await tracking.refresh();
     }
   });
+  // The toolbar button reads the same state as the status bar item.
+  const trackChanged = (): void => commands.notifyCommandChanged(CommandIDs.track);
+  tracking.changed.connect(trackChanged);
+  notebooks.currentChanged.connect(trackChanged);
   palette?.addItem({ command: CommandIDs.track, category: 'MLOps' });
 
   app.docRegistry.addWidgetExtension('Notebook', {
@@ -274,7 +302,10 @@ function addTracking(
       const button = new CommandToolbarButton({
         commands,
         id: CommandIDs.track,
-        label: trans.__('Track')
+        label: () =>
+          notebooks.currentWidget === panel && tracking.isTracked
+            ? trans.__('Tracked')
+            : trans.__('Track')
       });
       button.addClass('jp-mlops-TrackButton');
       panel.toolbar.insertItem(10, 'jupyter-mlops-track', button);

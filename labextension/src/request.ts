@@ -10,6 +10,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   IComparison,
+  IDataset,
   IEnvironmentDiff,
   IMetricHistory,
   IRegisteredModel,
@@ -156,6 +157,14 @@ export function getRun(
   settings?: ServerConnection.ISettings
 ): Promise<IRun> {
   return requestAPI<IRun>(`runs/${encodeURIComponent(runId)}`, {}, settings);
+}
+
+/** A dataset with its column profile (null until the kernel has profiled it). */
+export function getDataset(
+  datasetId: string,
+  settings?: ServerConnection.ISettings
+): Promise<IDataset> {
+  return requestAPI<IDataset>(`datasets/${encodeURIComponent(datasetId)}`, {}, settings);
 }
 
 export function updateRun(

@@ -4,7 +4,7 @@
  * arrive through change polling, so both places agree on what is shown.
  */
 import type { IRunQuery } from './request';
-import type { IRunSummary, RunStatus } from './schema';
+import { IRunSummary, RUN_STATUSES, RunStatus } from './schema';
 
 /** What the user chose in the sidebar's search and filter bar. */
 export interface IRunFilters {
@@ -28,6 +28,30 @@ export const DEFAULT_FILTERS: IRunFilters = {
   tag: '',
   sort: '-started'
 };
+
+/** Saved filters as filters: the defaults, overridden by each field of the right type. */
+export function asFilters(saved: unknown): IRunFilters {
+  const filters: IRunFilters = { ...DEFAULT_FILTERS };
+  if (typeof saved !== 'object' || saved === null) {
+    return filters;
+  }
+  const given = saved as Record<string, unknown>;
+  for (const key of Object.keys(DEFAULT_FILTERS) as (keyof IRunFilters)[]) {
+    if (typeof given[key] === 'string') {
+      (filters as unknown as Record<string, string>)[key] = given[key] as string;
+    }
+  }
+  if (filters.scope !== 'all') {
+    filters.scope = 'notebook';
+  }
+  if (!RUN_STATUSES.includes(filters.status as RunStatus)) {
+    filters.status = '';
+  }
+  if (!filters.sort) {
+    filters.sort = DEFAULT_FILTERS.sort;
+  }
+  return filters;
+}
 
 /** True when only the scope differs from the defaults. */
 export function isUnfiltered(filters: IRunFilters): boolean {

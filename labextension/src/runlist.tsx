@@ -24,7 +24,7 @@ import { modelType, PackageButton, StatusIcon, WarningBadge } from './runbits';
 import { isUnfiltered, keyMetrics } from './runfilter';
 import type { RunsModel } from './runs';
 import { IRunSummary, RUN_STATUSES, RunStatus } from './schema';
-import { VirtualList } from './virtuallist';
+import { useListKeys, VirtualList } from './virtuallist';
 
 /** Two text lines per row; fixed, so the list can be windowed. */
 const ROW_HEIGHT = 44;
@@ -117,42 +117,13 @@ function EmptyStore({ trans }: { trans: TranslationBundle }): JSX.Element {
 
 function RunList({ model, trans, onOpen, onPackage }: IRunListProps): JSX.Element {
   const runs = model.runs;
-  const [active, setActive] = useState(-1);
+  const { active, setActive, onKeyDown } = useListKeys(
+    runs.length,
+    index => onOpen(runs[index].run_id),
+    index => model.toggleSelected(runs[index].run_id)
+  );
   const activeRun = runs[active] as IRunSummary | undefined;
   const onNearEnd = useCallback(() => void model.loadMore(), [model]);
-
-  const onKeyDown = (event: React.KeyboardEvent): void => {
-    const move = (index: number): void => {
-      event.preventDefault();
-      setActive(Math.max(0, Math.min(runs.length - 1, index)));
-    };
-    switch (event.key) {
-      case 'ArrowDown':
-        return move(active + 1);
-      case 'ArrowUp':
-        return move(active - 1);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(runs.length - 1);
-      case 'PageDown':
-        return move(active + 10);
-      case 'PageUp':
-        return move(active - 10);
-      case 'Enter':
-        if (activeRun) {
-          event.preventDefault();
-          onOpen(activeRun.run_id);
-        }
-        return;
-      case ' ':
-        if (activeRun) {
-          event.preventDefault();
-          model.toggleSelected(activeRun.run_id);
-        }
-        return;
-    }
-  };
 
   return (
     <VirtualList
@@ -171,7 +142,6 @@ function RunList({ model, trans, onOpen, onPackage }: IRunListProps): JSX.Elemen
       onNearEnd={onNearEnd}
       renderRow={(index, style) => (
         <RunRow
-          key={runs[index].run_id}
           run={runs[index]}
           style={style}
           active={index === active}

@@ -12,6 +12,7 @@ import {
   MlopsRequestError
 } from './request';
 import {
+  asFilters,
   DEFAULT_FILTERS,
   IRunFilters,
   isUnfiltered,
@@ -19,6 +20,7 @@ import {
   runComparator,
   toQuery
 } from './runfilter';
+import { NextPage } from './paging';
 import type { IRunPage, IRunSummary } from './schema';
 
 /** Rows per request: a screenful many times over, small enough to paint at once. */
@@ -75,7 +77,7 @@ export class RunsModel {
 
   /** More runs match than are loaded: scroll further to load them. */
   get hasMore(): boolean {
-    return this._nextCursor !== null;
+    return this._nextPage.cursor !== null;
   }
 
   get filters(): IRunFilters {
@@ -124,9 +126,24 @@ export class RunsModel {
     this._changed.emit();
   }
 
+  /** The filters or the sort changed (the plugin keeps them across reloads). */
+  get filtersChanged(): ISignal<RunsModel, IRunFilters> {
+    return this._filtersChanged;
+  }
+
   setFilters(filters: Partial<IRunFilters>): Promise<void> {
     this._filters = { ...this._filters, ...filters };
+    this._filtersChanged.emit(this._filters);
     return this.reload();
+  }
+
+  /**
+   * Filters kept from before a page reload, applied without being reported
+   * back; anything but the known string fields is ignored.
+   */
+  restoreFilters(saved: unknown): Promise<void> {
+    this._filters = asFilters(saved);
+    return this._status === 'idle' ? Promise.resolve() : this.reload();
   }
 
   /** Follow the notebook in focus (its path, or null). */
@@ -174,7 +191,7 @@ export class RunsModel {
       this._runs = [];
       this._ids.clear();
       this._append(page.runs);
-      this._nextCursor = page.next_cursor;
+      this._nextPage.cursor = page.next_cursor;
       this._changeCursor = page.change_cursor;
       this._status = 'ready';
     } catch (error) {
@@ -189,35 +206,24 @@ export class RunsModel {
 
   /** Fetch the next page, if any; concurrent calls share one request. */
   loadMore(): Promise<void> {
-    if (this._nextCursor === null || this._status !== 'ready') {
+    if (this._status !== 'ready') {
       return Promise.resolve();
     }
-    if (!this._loadingMore) {
-      const generation = this._generation;
-      const cursor = this._nextCursor;
-      this._loadingMore = this.fetchPage({
-        ...this._query(this._notebookShown),
-        cursor
-      })
-        .then(page => {
-          if (generation === this._generation) {
-            this._append(page.runs);
-            this._nextCursor = page.next_cursor;
-            this._changed.emit();
-          }
-        })
-        .catch(error => {
-          if (generation === this._generation) {
-            this._error = asRequestError(error);
-            this._status = 'error';
-            this._changed.emit();
-          }
-        })
-        .finally(() => {
-          this._loadingMore = null;
-        });
-    }
-    return this._loadingMore;
+    return this._nextPage.load(
+      cursor => this.fetchPage({ ...this._query(this._notebookShown), cursor }),
+      page => {
+        this._append(page.runs);
+        this._changed.emit();
+      },
+      error => this._fail(error)
+    );
+  }
+
+  /** A failed request: the list shows the error instead of its rows. */
+  private _fail(error: MlopsRequestError): void {
+    this._error = error;
+    this._status = 'error';
+    this._changed.emit();
   }
 
   /**
@@ -341,12 +347,12 @@ export class RunsModel {
   private _metricNames = new Set<string>();
   private _status: RunsStatus = 'idle';
   private _error: MlopsRequestError | null = null;
-  private _nextCursor: string | null = null;
   private _changeCursor: string | null = null;
-  private _loadingMore: Promise<void> | null = null;
+  private _nextPage = new NextPage(() => this._generation);
   private _generation = 0;
   private _visible = false;
   private _pollStarted = false;
   private _poll: Poll;
   private _changed = new Signal<RunsModel, void>(this);
+  private _filtersChanged = new Signal<RunsModel, IRunFilters>(this);
 }

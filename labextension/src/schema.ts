@@ -57,6 +57,34 @@ export interface IRunDataset {
   shape: number[] | null;
 }
 
+/**
+ * One column's profile, as the kernel computed it: counts always; numeric
+ * columns add moments, quantiles and a histogram; text ones the top values.
+ */
+export interface IColumnProfile {
+  count?: number;
+  nulls?: number;
+  infinite?: number;
+  distinct?: number;
+  min?: number | string | null;
+  max?: number | string | null;
+  mean?: number | null;
+  std?: number | null;
+  quantiles?: Record<string, number | null>;
+  histogram?: { counts: number[]; edges: number[] };
+  top?: { value: unknown; count: number }[];
+}
+
+/** `GET /datasets/{id}`: the dataset and its profile, by column name. */
+export interface IDataset {
+  dataset_id: string;
+  name: string | null;
+  fingerprint: string;
+  schema: { name: string; dtype: string }[] | null;
+  shape: number[] | null;
+  profile: Record<string, IColumnProfile> | null;
+}
+
 export interface IArtifact {
   artifact_id: string;
   name: string;

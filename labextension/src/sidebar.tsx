@@ -88,12 +88,22 @@ export class MlopsSidebar extends SidePanel {
     });
     modelsSection.title.label = trans.__('Models');
     this.addWidget(modelsSection);
-    // The run list is what people come for: give it most of the height.
-    (this.content as AccordionPanel).setRelativeSizes([4, 1]);
+    this._giveRunsTheHeight();
   }
 
   protected override onAfterShow(): void {
     this._runs.setVisible(true);
+    // Shown by the layout restorer after a reload, the accordion has split
+    // the height evenly by then: apply the Runs-first split once more.
+    if (!this._sizedWhenShown) {
+      this._sizedWhenShown = true;
+      requestAnimationFrame(() => this._giveRunsTheHeight());
+    }
+  }
+
+  /** The run list is what people come for: give it most of the height. */
+  private _giveRunsTheHeight(): void {
+    (this.content as AccordionPanel).setRelativeSizes([4, 1]);
   }
 
   protected override onAfterHide(): void {
@@ -101,6 +111,7 @@ export class MlopsSidebar extends SidePanel {
   }
 
   private _runs: RunsModel;
+  private _sizedWhenShown = false;
 }
 
 function Header({

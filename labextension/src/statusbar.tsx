@@ -28,18 +28,17 @@ export class TrackingStatus extends ReactWidget {
   }
 
   private _renderState(): JSX.Element | null {
-    const { kernelId, tracking, error } = this.model;
+    const { kernelId, tracking, error, isTracked: tracked } = this.model;
     if (kernelId === null) {
       return null;
     }
     const trans = this.trans;
-    const tracked = tracking?.tracked ?? false;
-    const text = error
+    const text = error && !tracked
       ? trans.__('MLOps: unknown')
       : tracked
         ? trans.__('MLOps: tracked')
         : trans.__('MLOps: not tracked');
-    const caption = error
+    const caption = error && !tracked
       ? trans.__('Could not ask the server whether this kernel is tracked: %1', error.message)
       : tracked
         ? trans.__('Cells of this notebook are recorded as runs')
@@ -49,7 +48,7 @@ export class TrackingStatus extends ReactWidget {
         type="button"
         className="jp-mlops-TrackingButton"
         data-testid="mlops-tracking-status"
-        data-tracked={tracking === null ? 'unknown' : String(tracked)}
+        data-tracked={tracking === null && !tracked ? 'unknown' : String(tracked)}
         title={caption}
         disabled={tracked}
         onClick={this.track}

@@ -14,6 +14,9 @@ import type { ITracking } from './schema';
 export const TRACK_CODE = '%load_ext jupyter_mlops\n%track';
 /** Tracking rarely changes behind our back: a slow poll is enough. */
 const POLL_INTERVAL_MS = 10_000;
+/** After `%track`, how often and how many times to ask until the server agrees. */
+const CONFIRM_INTERVAL_MS = 1000;
+const CONFIRM_TRIES = 30;
 
 export class TrackingModel {
   /**
@@ -48,6 +51,37 @@ export class TrackingModel {
     return this._error;
   }
 
+  /**
+   * Whether to show the kernel as tracked: the server says so, or the kernel
+   * itself just confirmed `%track` and the server has not seen the session
+   * yet (the kernel's writer records it when the kernel pauses). Every item
+   * that shows tracking reads this, so they never disagree.
+   */
+  get isTracked(): boolean {
+    return (this._tracking?.tracked ?? false) || this._confirmed === this._kernelId;
+  }
+
+  /**
+   * The track command succeeded in `kernelId`: show it as tracked now, and
+   * ask the server again each second until it agrees (or CONFIRM_TRIES pass,
+   * after which the server's answer counts alone).
+   */
+  async confirmTracked(kernelId: string): Promise<void> {
+    this._confirmed = kernelId;
+    this._changed.emit();
+    for (let i = 0; i < CONFIRM_TRIES && this._confirmed === kernelId; i++) {
+      await this.refresh();
+      if (this._confirmed !== kernelId) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, CONFIRM_INTERVAL_MS));
+    }
+    if (this._confirmed === kernelId) {
+      this._confirmed = null;
+      this._changed.emit();
+    }
+  }
+
   setKernel(kernelId: string | null): Promise<void> {
     if (kernelId === this._kernelId) {
       return Promise.resolve();
@@ -55,6 +89,7 @@ export class TrackingModel {
     this._kernelId = kernelId;
     this._tracking = null;
     this._error = null;
+    this._confirmed = null;
     this._changed.emit();
     return this.refresh();
   }
@@ -71,6 +106,9 @@ export class TrackingModel {
       }
       this._tracking = tracking;
       this._error = null;
+      if (tracking.tracked) {
+        this._confirmed = null; // The server knows now; from here on it decides.
+      }
     } catch (error) {
       if (kernelId !== this._kernelId) {
         return;
@@ -87,6 +125,7 @@ export class TrackingModel {
 
   private _kernelId: string | null = null;
   private _tracking: ITracking | null = null;
+  private _confirmed: string | null = null;
   private _error: MlopsRequestError | null = null;
   private _poll: Poll;
   private _changed = new Signal<TrackingModel, void>(this);

@@ -4,6 +4,9 @@
  */
 import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
+/** Rows PageUp/PageDown move by. */
+const PAGE_ROWS = 10;
+
 /** Rows rendered above and below the visible ones, so fast scrolls stay filled. */
 const OVERSCAN = 8;
 /** Ask for more rows when the end is this many rows away. */
@@ -13,7 +16,10 @@ export interface IVirtualListProps
   extends Omit<React.HTMLAttributes<HTMLDivElement>, 'children'> {
   count: number;
   rowHeight: number;
-  /** Renders row `index`; it gets the absolute position style to apply. */
+  /**
+   * Renders row `index`; it gets the absolute position style to apply. Give
+   * the row no key: the list keys rows by slot so they are reused.
+   */
   renderRow: (index: number, style: React.CSSProperties) => React.ReactNode;
   /** Index kept scrolled into view (keyboard focus), or -1. */
   activeIndex: number;
@@ -72,16 +78,24 @@ export function VirtualList({
     }
   }, [last, count, onNearEnd]);
 
+  // Rows are keyed by their slot on screen, not by what they show: a scroll
+  // then updates the text of the rows in place instead of removing and
+  // creating every row's elements each frame. The slot count is fixed for a
+  // viewport height and at least the rows rendered, so consecutive indices
+  // modulo it are distinct and a row that stays on screen keeps its slot.
+  const slots = Math.ceil(viewport / rowHeight) + 2 * OVERSCAN + 2;
   const rows: React.ReactNode[] = [];
   for (let index = first; index < last; index++) {
     rows.push(
-      renderRow(index, {
-        position: 'absolute',
-        top: index * rowHeight,
-        height: rowHeight,
-        left: 0,
-        right: 0
-      })
+      <React.Fragment key={index % slots}>
+        {renderRow(index, {
+          position: 'absolute',
+          top: index * rowHeight,
+          height: rowHeight,
+          left: 0,
+          right: 0
+        })}
+      </React.Fragment>
     );
   }
   return (
@@ -95,4 +109,39 @@ export function VirtualList({
       </div>
     </div>
   );
+}
+
+/**
+ * Keyboard navigation of a list of `count` rows: arrows, Home/End and
+ * PageUp/PageDown move the active row; Enter opens it and Space toggles its
+ * selection (the callbacks get its index).
+ */
+export function useListKeys(
+  count: number,
+  onOpen: (index: number) => void,
+  onToggle: (index: number) => void
+): {
+  active: number;
+  setActive: (index: number) => void;
+  onKeyDown: (event: React.KeyboardEvent) => void;
+} {
+  const [active, setActive] = useState(-1);
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      Home: 0,
+      End: count - 1,
+      PageDown: active + PAGE_ROWS,
+      PageUp: active - PAGE_ROWS
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      setActive(Math.max(0, Math.min(count - 1, moves[event.key])));
+    } else if ((event.key === 'Enter' || event.key === ' ') && active >= 0 && active < count) {
+      event.preventDefault();
+      (event.key === 'Enter' ? onOpen : onToggle)(active);
+    }
+  };
+  return { active, setActive, onKeyDown };
 }

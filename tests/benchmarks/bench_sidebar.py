@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.ui.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    SCROLL_FRAMES,
     SIDEBAR_ID,
     open_lab,
     running_jupyter_lab,
@@ -46,21 +47,6 @@ TIME_TO_FIRST_ROWS = """sidebarId => new Promise(resolve => {
     observer.observe(document.body, {childList: true, subtree: true});
     window.jupyterapp.shell.activateById(sidebarId);
 })"""
-
-# Scrolls the list by one screen per frame, returning the frame times in ms.
-SCROLL_FRAMES = """async sidebarId => {
-    const list = document.querySelector(`#${sidebarId} [data-testid="mlops-run-list"]`);
-    const frames = [];
-    let last = performance.now();
-    for (let i = 0; i < 120; i++) {
-        list.scrollTop += list.clientHeight;
-        await new Promise(requestAnimationFrame);
-        const now = performance.now();
-        frames.push(now - last);
-        last = now;
-    }
-    return frames;
-}"""
 
 
 def seed(store_dir: Path, count: int) -> float:
@@ -108,7 +94,8 @@ def main() -> int:
                 if attempt:
                     times.append(elapsed)
                 rows_in_dom = page.locator(f"#{SIDEBAR_ID} [data-run-id]").count()
-            frames = sorted(page.evaluate(SCROLL_FRAMES, SIDEBAR_ID))
+            run_list = f"#{SIDEBAR_ID} [data-testid=mlops-run-list]"
+            frames = sorted(page.evaluate(SCROLL_FRAMES, run_list))
             browser.close()
 
     median = statistics.median(times)

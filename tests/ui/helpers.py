@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +99,51 @@ def show_sidebar(page: Page) -> Locator:
     sidebar = page.locator(f"#{SIDEBAR_ID}")
     expect(sidebar).to_be_visible()
     return sidebar
+
+
+
+# Whether the workspace JupyterLab saved (layout and state database, compact JSON) holds
+# a piece of text.
+_SAVED = """async text => {
+    const url = location.pathname.replace('/lab/workspaces/', '/lab/api/workspaces/');
+    return JSON.stringify((await (await fetch(url)).json()).data).includes(text);
+}"""
+
+
+def reload_when_saved(page: Page, *texts: str) -> None:
+    """JupyterLab saves the workspace a moment after a change: wait until it holds each of
+    ``texts``, then reload the page in that workspace and wait for the restored layout."""
+    for text in texts:
+        deadline = time.monotonic() + 10
+        while not page.evaluate(_SAVED, text):
+            assert time.monotonic() < deadline, f"the workspace never saved {text!r}"
+            time.sleep(0.2)
+    page.reload()
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored")
+
+
+def reload_with_sidebar(page: Page, *texts: str) -> Locator:
+    """Reload once the open sidebar (and ``texts``) are saved; the sidebar, shown again.
+    The layout restorer reopens it; after other tests in the same server it has been seen
+    to restore the file browser instead, and then it is opened as a user would."""
+    reload_when_saved(page, f'"current":"{SIDEBAR_ID}"', *texts)
+    sidebar = page.locator(f"#{SIDEBAR_ID}")
+    return sidebar if sidebar.is_visible() else show_sidebar(page)
+
+
+# Scrolls the element `selector` names by one screen per frame for 120 frames; resolves
+# with the frame times in ms (the benchmarks' scrolling figure).
+SCROLL_FRAMES = """async selector => {
+    const list = document.querySelector(selector);
+    const frames = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+        list.scrollTop += list.clientHeight;
+        await new Promise(requestAnimationFrame);
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+    }
+    return frames;
+}"""

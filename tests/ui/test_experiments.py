@@ -5,9 +5,6 @@ in the dark theme checked by axe-core."""
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +13,7 @@ import pytest
 
 import jupyter_mlops
 
-from .helpers import open_lab, running_jupyter_lab
+from .helpers import open_lab, reload_when_saved, running_jupyter_lab
 from .test_sidebar import set_theme
 
 if TYPE_CHECKING:
@@ -215,19 +212,6 @@ def test_each_chart_type_draws_and_exports(
     view.screenshot(path=output_dir / f"experiments-chart-{kind}.png")
 
 
-def wait_for_saved(server: JupyterLabServer, workspace: str, text: str) -> None:
-    url = f"{server.url}lab/api/workspaces/{workspace}"
-    request = urllib.request.Request(url, headers={"Authorization": f"token {server.token}"})
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            saved = json.load(response)["data"].get("jupyter-mlops:experiments", {})
-        if text in json.dumps(saved):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"the workspace never saved {text!r}")
-
-
 def test_saved_view_is_restored_after_reload(
     page: Page, lab: tuple[JupyterLabServer, dict], output_dir: Path
 ) -> None:
@@ -243,11 +227,7 @@ def test_saved_view_is_restored_after_reload(
     page.get_by_role("dialog").locator("input").fill("deep trees")
     page.get_by_role("dialog").get_by_role("button", name="OK").click()
     expect(view.get_by_test_id("mlops-total")).to_have_text("8 runs")
-    # JupyterLab writes its state database into the workspace after a pause.
-    wait_for_saved(server, page.url.split("?")[0].rsplit("/", 1)[-1], "deep trees")
-    page.reload()
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored")
+    reload_when_saved(page, "deep trees")
     view = page.locator(".jp-mlops-Experiments")
     expect(view.get_by_test_id("mlops-query")).to_have_value("params.max_depth >= 4")
     expect(view.get_by_test_id("mlops-total")).to_have_text("8 runs")

@@ -4,16 +4,15 @@ failing states, and a run appearing after the track command in a live notebook."
 from __future__ import annotations
 
 import re
-import time
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 import jupyter_mlops
+from jupyter_mlops.store import Store
 
-from .helpers import RUN_ROW, open_lab, show_sidebar
+from .helpers import RUN_ROW, open_lab, reload_when_saved, reload_with_sidebar, show_sidebar
 from .seed import REPORT, STALE_WARNING, seed_runs
 
 if TYPE_CHECKING:
@@ -51,6 +50,15 @@ def row(sidebar: Locator, run_id: str) -> Locator:
 
 def shown_ids(sidebar: Locator) -> set[str]:
     return set(rows(sidebar).evaluate_all("rows => rows.map(r => r.dataset.runId)"))
+
+
+def expect_rows(sidebar: Locator, run_ids: list[str]) -> None:
+    """The list shows exactly these runs, in this order."""
+    from playwright.sync_api import expect
+
+    expect(rows(sidebar)).to_have_count(len(run_ids))
+    for index, run_id in enumerate(run_ids):
+        expect(rows(sidebar).nth(index)).to_have_attribute("data-run-id", run_id)
 
 
 def open_runs(page: Page, server: JupyterLabServer) -> Locator:
@@ -98,9 +106,7 @@ def test_runs_list_filters(
     expect(rows(sidebar)).to_have_count(3)
     sidebar.get_by_test_id("mlops-sort").select_option("metrics.accuracy")
     # Descending accuracy, the run without it last.
-    expect(rows(sidebar).nth(0)).to_have_attribute("data-run-id", seeded["tuned-lr"])
-    expect(rows(sidebar).nth(1)).to_have_attribute("data-run-id", seeded["baseline-lr"])
-    expect(rows(sidebar).nth(2)).to_have_attribute("data-run-id", seeded["diverged"])
+    expect_rows(sidebar, [seeded[name] for name in ("tuned-lr", "baseline-lr", "diverged")])
     page.screenshot(path=output_dir / "runs-filtered.png")
 
 
@@ -165,24 +171,11 @@ def test_run_details_and_edits(
     # Like a notebook, the page comes back after a reload, named after the renamed run.
     expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
                         has_text="baseline-lr-renamed")).to_be_visible()
-    wait_for_saved_layout(page, jupyter_lab, f"jupyter-mlops-run-{run_id}")
-    page.reload()
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored")
+    reload_when_saved(page, f"jupyter-mlops-run-{run_id}")
     expect(page.locator(f'[data-testid="mlops-run-details"][data-run-id="{run_id}"]')
            ).to_be_visible()
     expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
                         has_text="baseline-lr-renamed")).to_be_visible()
-
-
-def wait_for_saved_layout(page: Page, server: JupyterLabServer, widget_id: str) -> None:
-    """JupyterLab saves the workspace a moment after the layout changes: wait for it."""
-    workspace = page.url.split("/lab/workspaces/", 1)[1].split("?")[0]
-    url = f"{server.url}lab/api/workspaces/{workspace}?token={server.token}"
-    deadline = time.monotonic() + 10
-    while widget_id not in urllib.request.urlopen(url, timeout=5).read().decode():
-        assert time.monotonic() < deadline, f"{widget_id} never saved in workspace {workspace}"
-        time.sleep(0.1)
 
 
 def test_compare_two_runs(
@@ -261,8 +254,17 @@ def test_track_notebook_then_new_run_appears(
     status = page.get_by_test_id("mlops-tracking-status")
     expect(status).to_have_attribute("data-tracked", "false", timeout=60_000)
 
-    notebook.locator(".jp-mlops-TrackButton").click()
-    expect(status).to_have_attribute("data-tracked", "true", timeout=60_000)
+    button = notebook.locator(".jp-mlops-TrackButton")
+    expect(button).to_have_text("Track")
+    button.click()
+    # While the toast says tracking, the status bar and the button say so too.
+    toast = page.locator(".Toastify__toast").filter(has_text="Tracking")
+    expect(toast).to_be_visible(timeout=60_000)
+    expect(status).to_have_attribute("data-tracked", "true", timeout=2_000)
+    expect(status).to_have_text("MLOps: tracked")
+    expect(button).to_have_text("Tracked")
+    expect(button.locator("button")).to_be_disabled()
+    page.screenshot(path=output_dir / "tracked-toast-and-status.png")
 
     page.evaluate(
         """code => {
@@ -292,3 +294,111 @@ def test_track_notebook_then_new_run_appears(
     expect(lineage.locator(".jp-mlops-Code span").first).to_be_visible()
     lineage.scroll_into_view_if_needed()
     page.screenshot(path=output_dir / "tracked-run-details.png")
+
+
+def test_filters_and_sort_survive_a_reload(
+    page: Page, jupyter_lab: JupyterLabServer, seeded: dict[str, str], output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    sidebar = open_runs(page, jupyter_lab)
+    expect(row(sidebar, seeded["tuned-lr"])).to_be_visible()
+    sidebar.get_by_test_id("mlops-filter-experiment").select_option("churn")
+    sidebar.get_by_test_id("mlops-sort").select_option("metrics.accuracy")
+    sidebar.get_by_test_id("mlops-search").fill("lr")
+    expect(rows(sidebar)).to_have_count(2)
+
+    sidebar = reload_with_sidebar(page, '"query":"lr"')
+    # The list comes back filtered and sorted.
+    expect(sidebar.get_by_test_id("mlops-filter-experiment")).to_have_value("churn")
+    expect(sidebar.get_by_test_id("mlops-sort")).to_have_value("metrics.accuracy")
+    expect(sidebar.get_by_test_id("mlops-search")).to_have_value("lr")
+    expect_rows(sidebar, [seeded["tuned-lr"], seeded["baseline-lr"]])
+    page.screenshot(path=output_dir / "runs-filters-restored.png")
+
+
+def test_run_details_show_dataset_profile_and_memory_in_human_units(
+    page: Page, jupyter_lab: JupyterLabServer, seeded: dict[str, str], output_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    sidebar = open_runs(page, jupyter_lab)
+    row(sidebar, seeded["baseline-lr"]).click()
+    details = page.locator(
+        f'[data-testid="mlops-run-details"][data-run-id="{seeded["baseline-lr"]}"]')
+    dataset = details.get_by_test_id("mlops-dataset").first
+    dataset.locator("summary").click()
+    profile = dataset.get_by_test_id("mlops-profile")
+    expect(profile).to_be_visible()
+    # The seeded frame: age 31, 45, 27, 52 (no missing values), churned 0, 1, 0, 1.
+    age = profile.locator('tr[data-column="age"]')
+    expect(age.get_by_test_id("mlops-profile-missing")).to_have_text("0 (0%)")
+    expect(age.get_by_test_id("mlops-profile-quartiles")).to_have_text(
+        re.compile(r"^[\d.]+ · 38 · [\d.]+$"))
+    histogram = age.get_by_test_id("mlops-profile-histogram")
+    expect(histogram).to_have_attribute("aria-label", "Histogram of age")
+    assert histogram.locator("rect").count() > 1
+    expect(profile.locator('tr[data-column="churned"]')).to_be_visible()
+
+    environment = details.get_by_test_id("mlops-environment")
+    memory = environment.locator("tr", has=page.locator("th", has_text=re.compile(
+        r"^hardware\.memory$")))
+    expect(memory.locator("td")).to_have_text(re.compile(r"^\d+(\.\d)? (KB|MB|GB|TB)$"))
+    dataset.scroll_into_view_if_needed()
+    page.screenshot(path=output_dir / "run-details-profile.png")
+
+
+def test_filter_controls_fit_and_names_are_not_cut_by_badges(
+    page: Page, jupyter_lab: JupyterLabServer, seeded: dict[str, str]
+) -> None:
+    """At the default sidebar width nothing in the filter bar overflows, and a warning
+    badge and a package button beside a run name leave the name most of the row."""
+    from playwright.sync_api import expect
+
+    sidebar = open_runs(page, jupyter_lab)
+    # baseline-lr has both a warning badge and a package button.
+    expect(row(sidebar, seeded["baseline-lr"])).to_be_visible()
+    bar = sidebar.locator(".jp-mlops-FilterBar")
+    expect(bar).to_be_visible()
+    overflowing = bar.evaluate("""bar => [...bar.querySelectorAll('input, select, button')]
+        .filter(c => c.getBoundingClientRect().right > bar.getBoundingClientRect().right + 0.5)
+        .map(c => c.dataset.testid || c.tagName)""")
+    assert overflowing == []
+    # Each name shows whole, or at least 100 px of it (some 14 characters), badges or not.
+    cut = sidebar.locator(".jp-mlops-RunName").evaluate_all(
+        "ns => ns.filter(n => n.clientWidth < Math.min(n.scrollWidth, 100))"
+        ".map(n => [n.textContent, n.clientWidth])")
+    assert cut == []
+
+
+def test_compare_merges_the_same_dataset_under_two_names(
+    page: Page, jupyter_lab: JupyterLabServer, tmp_path: Path, output_dir: Path
+) -> None:
+    """Two runs that read the same data, one calling it ``train`` and one ``training``:
+    Compare shows one dataset row with equal fingerprints, not two half-empty rows."""
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})
+    ids = []
+    for name, dataset in (("same-data-a", "train"), ("same-data-b", "training")):
+        with jupyter_mlops.start_run(name, "merge", store=str(jupyter_lab.store_dir)) as run:
+            run.log_dataset(frame, dataset)
+            ids.append(run.run_id)
+    try:
+        open_lab(page, jupyter_lab.url, jupyter_lab.token)
+        page.evaluate("ids => window.jupyterapp.commands.execute("
+                      "'jupyter-mlops:compare-runs', {runIds: ids})", ids)
+        view = page.get_by_test_id("mlops-compare-view")
+        datasets = view.get_by_test_id("mlops-compare-datasets")
+        expect(datasets.locator("tbody tr")).to_have_count(1)
+        expect(datasets.locator("tbody tr")).to_contain_text("input:train / input:training")
+        expect(datasets.locator("tr.jp-mlops-mod-differs")).to_have_count(0)
+        datasets.scroll_into_view_if_needed()
+        page.screenshot(path=output_dir / "compare-same-dataset.png")
+    finally:
+        # The other tests share this store and count its runs.
+        store = Store.open(str(jupyter_lab.store_dir))
+        for run_id in ids:
+            store.set_deleted(run_id, True)
+        store.close()

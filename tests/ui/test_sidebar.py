@@ -13,7 +13,7 @@ import pytest
 
 import jupyter_mlops
 
-from .helpers import open_lab, show_sidebar
+from .helpers import open_lab, reload_with_sidebar, show_sidebar
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -148,3 +148,23 @@ def test_offline_banner_replaces_rows_and_recovers(
     page.unroute("**/jupyter-mlops/api/runs*")
     expect(banner).to_have_count(0, timeout=15_000)
     expect(rows.first).to_be_visible()
+
+
+def test_runs_section_keeps_its_height_after_a_reload(
+    page: Page, jupyter_lab: JupyterLabServer, output_dir: Path
+) -> None:
+    """An empty Models section takes a fifth of the height, before and after a reload."""
+    from playwright.sync_api import expect
+
+    heights = """() => ['.jp-mlops-RunsSection', '.jp-mlops-ModelsSection'].map(
+        s => document.querySelector(`#jupyter-mlops-sidebar ${s}`).getBoundingClientRect().height
+    )"""
+    sidebar = open_sidebar(page, jupyter_lab)
+    expect(sidebar.get_by_test_id("mlops-store-location")).to_be_visible()
+    runs, models = page.evaluate(heights)
+    assert runs > 3 * models, (runs, models)
+
+    reload_with_sidebar(page)
+    page.wait_for_function(f"() => ({heights})()[0] > 3 * ({heights})()[1]", timeout=5_000)
+    page.screenshot(path=output_dir / "sidebar-after-reload.png")
+

@@ -14,6 +14,26 @@ describe('alignDatasets', () => {
     expect(rows.map(([, values]) => differs(values))).toEqual([true, true]);
   });
 
+  it('merges rows of the same data under different names into one', () => {
+    const rows = alignDatasets([
+      ['input:train=aaa', 'input:test=ccc'],
+      ['input:training=aaa', 'input:holdout=ddd']
+    ]);
+    expect(rows).toEqual([
+      ['input:holdout', [null, 'ddd']],
+      ['input:test', ['ccc', null]],
+      ['input:train / input:training', ['aaa', 'aaa']]
+    ]);
+    expect(differs(rows[2][1])).toBe(false);
+  });
+
+  it('keeps one run using the same data twice as two rows', () => {
+    expect(alignDatasets([['input:a=fp', 'input:b=fp'], ['input:a=fp']])).toEqual([
+      ['input:a', ['fp', 'fp']],
+      ['input:b', ['fp', null]]
+    ]);
+  });
+
   it('keeps names that contain = intact', () => {
     expect(alignDatasets([['input:a=b=fp'], ['input:a=b=fp']])).toEqual([
       ['input:a=b', ['fp', 'fp']]

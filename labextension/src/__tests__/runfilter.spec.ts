@@ -1,4 +1,5 @@
 import {
+  asFilters,
   DEFAULT_FILTERS,
   IRunFilters,
   isUnfiltered,
@@ -43,6 +44,20 @@ describe('matches', () => {
 
   it('never shows deleted runs', () => {
     expect(matches(run('a', { deleted: true }), filters(), null)).toBe(false);
+  });
+});
+
+describe('asFilters', () => {
+  it('keeps the saved fields of the right type and defaults the rest', () => {
+    expect(
+      asFilters({ experiment: 'churn', sort: 'metrics.auc', status: 'bogus', scope: 7, x: 1 })
+    ).toEqual({ ...DEFAULT_FILTERS, experiment: 'churn', sort: 'metrics.auc' });
+    expect(asFilters(null)).toEqual(DEFAULT_FILTERS);
+    expect(asFilters({ scope: 'all', status: 'failed' })).toEqual({
+      ...DEFAULT_FILTERS,
+      scope: 'all',
+      status: 'failed'
+    });
   });
 });
 

@@ -35,6 +35,25 @@ describe('TrackingModel', () => {
     model.dispose();
   });
 
+  it('shows a kernel that confirmed %track as tracked until the server agrees', async () => {
+    let serverKnows = false;
+    const fetch = jest.fn(async (id: string) => tracked(id, serverKnows));
+    const model = new TrackingModel(fetch);
+    await model.setKernel('k1');
+    expect(model.isTracked).toBe(false);
+    const confirming = model.confirmTracked('k1');
+    // The server has not seen the session yet, the kernel has: tracked.
+    expect(model.isTracked).toBe(true);
+    serverKnows = true;
+    await confirming;
+    expect(model.isTracked).toBe(true);
+    // From then on the server decides (e.g. the kernel was restarted untracked).
+    serverKnows = false;
+    await model.refresh();
+    expect(model.isTracked).toBe(false);
+    model.dispose();
+  });
+
   it('keeps the error and asks nothing without a kernel', async () => {
     const fetch = jest.fn(() => Promise.reject(new MlopsRequestError('server', 500, 'x')));
     const model = new TrackingModel(fetch);

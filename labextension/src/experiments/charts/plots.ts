@@ -9,6 +9,7 @@ import * as Plot from '@observablehq/plot';
 
 import type { IRunSummary } from '../../schema';
 import type { Histories } from '../api';
+import { lttb } from './downsample';
 import { columnLabel, rawValue } from '../models/columns';
 import type { IChartState } from '../models/view';
 
@@ -42,6 +43,10 @@ export interface IChartSize {
   height: number;
 }
 
+/** Left and right margins of every chart (Plot's own default on the right). */
+const MARGIN_LEFT = 56;
+const MARGIN_RIGHT = 20;
+
 /** Theme-following defaults shared by every chart. */
 function frame(size: IChartSize): Plot.PlotOptions {
   return {
@@ -53,7 +58,8 @@ function frame(size: IChartSize): Plot.PlotOptions {
       fontFamily: 'var(--jp-ui-font-family)',
       fontSize: '11px'
     },
-    marginLeft: 56,
+    marginLeft: MARGIN_LEFT,
+    marginRight: MARGIN_RIGHT,
     marginBottom: 44,
     color: { type: 'identity' }
   };
@@ -77,9 +83,12 @@ export function smooth(values: (number | null)[], weight: number): (number | nul
 }
 
 /**
- * One line per run of a metric by step, overlaid. Points go to Plot as
- * columns (typed arrays, one index array as data), not one object each:
- * 100 runs of 1,000 steps draw in a fraction of the time.
+ * One line per run of a metric by step, overlaid. Each run's history is
+ * first cut to one point per pixel column of the plot area (LTTB, see
+ * downsample.ts): more points than pixels cost the chart library and the
+ * browser's SVG layout without changing a pixel. Points go to Plot as
+ * columns (typed arrays, an index array as data), not one object each, and
+ * the tip reads its run name from a column rather than a string per point.
  */
 export function stepChart(
   runs: readonly IRunSummary[],
@@ -87,57 +96,72 @@ export function stepChart(
   chart: IChartState,
   size: IChartSize
 ): SVGSVGElement | HTMLElement {
+  const columnsWide = Math.max(3, Math.floor(size.width - MARGIN_LEFT - MARGIN_RIGHT));
+  const kept: { run: IRunSummary; xs: Float64Array; ys: Float64Array }[] = [];
   let count = 0;
-  for (const run of runs) {
-    count += histories[run.run_id]?.steps.length ?? 0;
-  }
-  const x = new Float64Array(count);
-  const y = new Float64Array(count);
-  const z = new Array<string>(count);
-  const stroke = new Array<string>(count);
-  const names = new Map<string, string>();
-  let n = 0;
   for (const run of runs) {
     const history = histories[run.run_id];
     if (!history) {
       continue;
     }
-    const colour = runColour(run.run_id);
-    names.set(run.run_id, run.name);
     const values = smooth(history.values, chart.smoothing);
-    history.steps.forEach((step, i) => {
-      const value = values[i];
+    const xs = new Float64Array(values.length);
+    const ys = new Float64Array(values.length);
+    let n = 0;
+    values.forEach((value, i) => {
       if (value !== null && Number.isFinite(value) && (!chart.logScale || value > 0)) {
-        x[n] = step;
-        y[n] = value;
-        z[n] = run.run_id;
-        stroke[n] = colour;
+        xs[n] = history.steps[i];
+        ys[n] = value;
         n++;
       }
     });
+    const picked = lttb(xs.subarray(0, n), ys.subarray(0, n), columnsWide);
+    const px = new Float64Array(picked.length);
+    const py = new Float64Array(picked.length);
+    picked.forEach((at, i) => {
+      px[i] = xs[at];
+      py[i] = ys[at];
+    });
+    kept.push({ run, xs: px, ys: py });
+    count += picked.length;
   }
-  const index = Array.from({ length: n }, (_, i) => i);
-  const columns = { x: x.subarray(0, n), y: y.subarray(0, n), z, stroke };
+  // The tip looks across all runs, so it gets every point as columns.
+  const x = new Float64Array(count);
+  const y = new Float64Array(count);
+  const name = new Array<string>(count);
+  let n = 0;
+  for (const { run, xs, ys } of kept) {
+    x.set(xs, n);
+    y.set(ys, n);
+    name.fill(run.name, n, n + xs.length);
+    n += xs.length;
+  }
   return Plot.plot({
     ...frame(size),
     x: { label: 'step' },
     y: { label: chart.metric, type: chart.logScale ? 'log' : 'linear', grid: true },
     marks: [
-      Plot.lineY(index, { ...columns, strokeWidth: 1.3 }),
-      Plot.tip(
-        index,
-        Plot.pointer({
-          x: columns.x,
-          y: columns.y,
-          title: (i: number) => tipText({ name: names.get(z[i]) ?? z[i], step: x[i], value: y[i] })
+      // One mark per run with a constant colour: Plot then neither groups a
+      // hundred thousand points by run nor maps a colour per point.
+      ...kept.map(({ run, xs, ys }) =>
+        Plot.lineY(indices(xs.length), {
+          x: xs,
+          y: ys,
+          stroke: runColour(run.run_id),
+          strokeWidth: 1.3
         })
-      )
+      ),
+      Plot.tip(indices(n), Plot.pointer({ x, y, channels: { run: name } }))
     ]
   });
 }
 
-function tipText(point: { name: string; step: number; value: number }): string {
-  return `${point.name}\nstep ${point.step}: ${point.value.toPrecision(4)}`;
+function indices(length: number): Uint32Array {
+  const index = new Uint32Array(length);
+  for (let i = 0; i < length; i++) {
+    index[i] = i;
+  }
+  return index;
 }
 
 /** A param's values as numbers when they all are, else as text. */

@@ -12,6 +12,7 @@ import { fetchHistories, Histories } from '../api';
 import { exportPng, exportSvg } from '../charts/export';
 import { barChart, parallelChart, scatterChart, stepChart } from '../charts/plots';
 import type { ExperimentsModel } from '../models/experiments';
+import { measureSince } from '../timing';
 import { CHART_KINDS, ChartKind, IChartState } from '../models/view';
 
 /** Runs a chart draws at most (the history endpoint's batch, halved for legibility). */
@@ -195,8 +196,12 @@ function Chart({
     let current = true;
     setHistories(null);
     setFailure(null);
+    const asked = performance.now();
     fetchHistories(runs.map(run => run.run_id), chart.metric).then(
-      answer => current && setHistories(answer),
+      answer => {
+        measureSince('mlops:histories-request', asked);
+        current && setHistories(answer);
+      },
       error => current && setFailure((error as Error).message)
     );
     return () => {
@@ -225,6 +230,7 @@ function Chart({
       return;
     }
     const size = { width: Math.max(320, node.clientWidth || width), height: 300 };
+    const drawing = performance.now();
     let figure: Element | null = null;
     switch (chart.kind) {
       case 'steps':
@@ -246,6 +252,7 @@ function Chart({
       figure.setAttribute('role', 'img');
       figure.setAttribute('aria-label', describe(chart, runs.length));
       node.appendChild(figure);
+      measureSince(`mlops:chart-draw-${chart.kind}`, drawing);
     }
   }, [ids, JSON.stringify(chart), histories, width]);
 

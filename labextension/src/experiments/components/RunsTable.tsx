@@ -5,10 +5,10 @@
  * Space selects).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useCallback, useState } from 'react';
+import React, { useCallback } from 'react';
 
 import { statusLabel, statusLook } from '../../format';
-import { VirtualList } from '../../virtuallist';
+import { useListKeys, VirtualList } from '../../virtuallist';
 import {
   BASE_COLUMNS,
   cellText,
@@ -36,44 +36,24 @@ export function RunsTable({
   const { view } = model;
   const columns = [...BASE_COLUMNS, ...view.columns];
   const rows = tableRows(model.runs, view.group);
-  const [active, setActive] = useState(-1);
+  const runAt = (index: number): string | null => {
+    const row = rows[index];
+    return row?.kind === 'run' ? row.run.run_id : null;
+  };
+  const { active, setActive, onKeyDown } = useListKeys(
+    rows.length,
+    index => {
+      const runId = runAt(index);
+      runId && onOpen(runId);
+    },
+    index => {
+      const runId = runAt(index);
+      runId && model.toggleSelected(runId);
+    }
+  );
   const width = SELECT_WIDTH + columns.reduce((sum, key) => sum + columnWidth(key), 0);
   const onNearEnd = useCallback(() => void model.loadMore(), [model]);
   const activeRow = rows[active] as TableRow | undefined;
-
-  const onKeyDown = (event: React.KeyboardEvent): void => {
-    const move = (index: number): void => {
-      event.preventDefault();
-      setActive(Math.max(0, Math.min(rows.length - 1, index)));
-    };
-    const page = 10;
-    switch (event.key) {
-      case 'ArrowDown':
-        return move(active + 1);
-      case 'ArrowUp':
-        return move(active - 1);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(rows.length - 1);
-      case 'PageDown':
-        return move(active + page);
-      case 'PageUp':
-        return move(active - page);
-      case 'Enter':
-        if (activeRow?.kind === 'run') {
-          event.preventDefault();
-          onOpen(activeRow.run.run_id);
-        }
-        return;
-      case ' ':
-        if (activeRow?.kind === 'run') {
-          event.preventDefault();
-          model.toggleSelected(activeRow.run.run_id);
-        }
-        return;
-    }
-  };
 
   return (
     <div
@@ -105,7 +85,6 @@ export function RunsTable({
             if (row.kind === 'group') {
               return (
                 <div
-                  key={`group-${row.value}`}
                   role="row"
                   className="jp-mlops-GroupRow"
                   style={style}
@@ -131,7 +110,6 @@ export function RunsTable({
             }
             return (
               <div
-                key={run.run_id}
                 id={`jp-mlops-trow-${run.run_id}`}
                 role="row"
                 aria-rowindex={row.index + 2}

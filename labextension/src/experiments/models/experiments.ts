@@ -7,7 +7,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { asRequestError, IRunQuery, listRuns, MlopsRequestError } from '../../request';
 import type { IRunPage, IRunSummary } from '../../schema';
+import { NextPage } from '../../paging';
 import { fetchCatalog } from '../api';
+import { measureSince } from '../timing';
 import { EMPTY_CATALOG, ICatalog, IQueryError, parseQuery } from './query';
 import { asView, DEFAULT_VIEW, IChartState, IViewState } from './view';
 
@@ -62,7 +64,7 @@ export class ExperimentsModel {
   }
 
   get hasMore(): boolean {
-    return this._nextCursor !== null;
+    return this._nextPage.cursor !== null;
   }
 
   get status(): ExperimentsStatus {
@@ -173,13 +175,15 @@ export class ExperimentsModel {
     this._changed.emit();
     this._query = { ...parsed.query, sort: this._view.sort };
     try {
+      const asked = performance.now();
       const page = await this.fetchPage({ ...this._query, limit: FIRST_PAGE_SIZE });
+      measureSince('mlops:runs-request', asked);
       if (generation !== this._generation) {
         return;
       }
       this._runs = page.runs;
       this._total = page.total ?? page.runs.length;
-      this._nextCursor = page.next_cursor;
+      this._nextPage.cursor = page.next_cursor;
       this._status = 'ready';
     } catch (error) {
       if (generation !== this._generation) {
@@ -204,36 +208,25 @@ export class ExperimentsModel {
 
   /** The next page, if any; concurrent calls share one request. */
   loadMore(): Promise<void> {
-    if (this._nextCursor === null || this._status !== 'ready') {
+    if (this._status !== 'ready') {
       return Promise.resolve();
     }
-    if (!this._loadingMore) {
-      const generation = this._generation;
-      this._loadingMore = this.fetchPage({
-        ...this._query,
-        limit: PAGE_SIZE,
-        cursor: this._nextCursor
-      })
-        .then(page => {
-          if (generation === this._generation) {
-            const known = new Set(this._runs.map(run => run.run_id));
-            this._runs = [...this._runs, ...page.runs.filter(run => !known.has(run.run_id))];
-            this._nextCursor = page.next_cursor;
-            this._changed.emit();
-          }
-        })
-        .catch(error => {
-          if (generation === this._generation) {
-            this._error = asRequestError(error);
-            this._status = 'error';
-            this._changed.emit();
-          }
-        })
-        .finally(() => {
-          this._loadingMore = null;
-        });
-    }
-    return this._loadingMore;
+    return this._nextPage.load(
+      cursor => this.fetchPage({ ...this._query, limit: PAGE_SIZE, cursor }),
+      page => {
+        const known = new Set(this._runs.map(run => run.run_id));
+        this._runs = [...this._runs, ...page.runs.filter(run => !known.has(run.run_id))];
+        this._changed.emit();
+      },
+      error => this._fail(error)
+    );
+  }
+
+  /** A failed request: the list shows the error instead of its rows. */
+  private _fail(error: MlopsRequestError): void {
+    this._error = error;
+    this._status = 'error';
+    this._changed.emit();
   }
 
   dispose(): void {
@@ -249,14 +242,13 @@ export class ExperimentsModel {
   private _query: IRunQuery = {};
   private _runs: readonly IRunSummary[] = [];
   private _total: number | null = null;
-  private _nextCursor: string | null = null;
   private _status: ExperimentsStatus = 'idle';
   private _error: MlopsRequestError | null = null;
   private _queryError: IQueryError | null = null;
   private _catalog: ICatalog = EMPTY_CATALOG;
   private _selected = new Set<string>();
   private _generation = 0;
-  private _loadingMore: Promise<void> | null = null;
+  private _nextPage = new NextPage(() => this._generation);
   private _changed = new Signal<ExperimentsModel, void>(this);
   private _stateChanged = new Signal<ExperimentsModel, IExperimentsState>(this);
 }
