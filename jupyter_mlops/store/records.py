@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -28,6 +29,7 @@ from .ids import new_id
 MAX_KEY = 255
 MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
+_PARAM_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
 
 
 # Hot statements are built once; building a statement costs more than SQLite running it.
@@ -103,6 +105,16 @@ def param_text(key: Any, value: Any) -> str:
     return text
 
 
+def param_number(text: str) -> float | None:
+    """A param's text read as a number (``params.value_num``, what numeric filters
+    compare): decimal notation only, finite, so ``"1e3"`` is 1000 and ``"1_000"``, ``"nan"``
+    and ``"0x10"`` are not numbers."""
+    if not _PARAM_NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
 class RecordsMixin:
     """The write half of Store (needs ``self.db``)."""
 
@@ -173,8 +185,11 @@ class RecordsMixin:
 
     @staticmethod
     def _param_rows(run_id: str, params: Mapping[str, Any]) -> list[dict]:
-        return [{"run_id": run_id, "key": k, "value": param_text(k, v)}
+        rows = [{"run_id": run_id, "key": k, "value": param_text(k, v)}
                 for k, v in redact_value(dict(params)).items()]
+        for row in rows:
+            row["value_num"] = param_number(row["value"])
+        return rows
 
     @staticmethod
     def _tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict]:
