@@ -117,7 +117,7 @@ class QueriesMixin:
                 q = select(table.c.run_id, table.c.key, table.c.value).where(
                     table.c.run_id.in_(chunk))
                 nan_for_null = table is s.latest_metrics
-                for run_id, key, value in c.execute(q):
+                for run_id, key, value in c.execute(q).all():
                     target[run_id][key] = float("nan") if value is None and nan_for_null else value
         return [
             {

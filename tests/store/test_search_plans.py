@@ -8,11 +8,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import Float, and_, case, cast, exists, or_, select
 
 from jupyter_mlops.store import Store
 from jupyter_mlops.store import schema as s
 from jupyter_mlops.store.search import PLANS, RunSearch, page_queries
+
+from .old_plan import old_ids
 
 # Spellings both backends' old readings agreed on (SQLite's old GLOB test also read "7-"
 # as 7 and refused " 7"; PostgreSQL's regex did the opposite; value_num follows the regex).
@@ -35,60 +36,6 @@ def _seed(store: Store) -> None:
             store.log_metrics(run_id, {"acc": float("nan") if i % 11 == 0 else float(i % 3)})
         if i % 9 == 0:
             store.set_deleted(run_id, True)
-
-
-def _old_numeric(column, dialect):
-    if dialect == "postgresql":
-        looks_numeric = column.op("~", is_comparison=True)(
-            r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
-    else:
-        looks_numeric = and_(column.op("GLOB", is_comparison=True)("*[0-9]*"),
-                             column.op("NOT GLOB", is_comparison=True)("*[^0-9.eE+-]*"))
-    return case((looks_numeric, cast(column, Float)), else_=None)
-
-
-def _old_filter(text, dialect):
-    """The EXISTS the store used before revision 0005."""
-    kind, rest = text.split(".", 1)
-    for op in (">=", "<=", "!=", "=", ">", "<"):
-        if op in rest:
-            key, value = rest.split(op, 1)
-            break
-    compare = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b,
-               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-               "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}[op]
-    table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind].alias()
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if kind == "metrics":
-        test = compare(table.c.value, number)
-    elif kind == "params" and number is not None:
-        test = compare(_old_numeric(table.c.value, dialect), number)
-        test = or_(test, compare(table.c.value, value)) if op == "=" else (
-            and_(test, compare(table.c.value, value)) if op == "!=" else test)
-    else:
-        test = compare(table.c.value, value)
-    return exists().where(table.c.run_id == s.runs.c.run_id, table.c.key == key, test)
-
-
-def _old_ids(store, sort, conditions):
-    dialect = store.db.engine.dialect.name
-    r = s.runs.c
-    key = sort.lstrip("-")
-    query = select(r.run_id).where(r.deleted_ms.is_(None),
-                                   *[_old_filter(c, dialect) for c in conditions])
-    if key.startswith(("metrics.", "params.")):
-        table = (s.latest_metrics if key.startswith("metrics.") else s.params).alias("o")
-        query = query.select_from(s.runs.outerjoin(table, and_(
-            table.c.run_id == r.run_id, table.c.key == key.split(".", 1)[1])))
-        column = table.c.value
-    else:
-        column = {"started": r.started_ms, "name": r.name}[key]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    with store.db.read() as c:
-        return list(c.execute(query.order_by(order.nulls_last(), r.run_id.desc())).scalars())
 
 
 def _paged(store, sort, conditions, limit=7):
@@ -117,7 +64,7 @@ def _plan_ids(store, sort, conditions, plan, limit=500):
 def test_filters_and_sorts_match_the_old_plan(store, conditions):
     _seed(store)
     for sort in SORTS:
-        expected = _old_ids(store, sort, conditions)
+        expected = old_ids(store, sort, conditions)
         ids, total = _paged(store, sort, conditions)
         assert (ids, total) == (expected, len(expected)), sort
         for plan in PLANS:
