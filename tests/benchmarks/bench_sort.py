@@ -86,7 +86,7 @@ def measure(store: Store, server: Server | None, repeat: int) -> dict[str, tuple
         page, count = old_query(dialect, query.get("sort", "-started"),
                                 query.get("conditions", []), limit=100)
 
-        def old() -> None:
+        def old(page=page, count=count) -> None:
             with store.db.read() as c:
                 c.execute(page).all()
                 c.execute(count).scalar()
