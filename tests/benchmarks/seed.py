@@ -73,6 +73,7 @@ def seed_runs(store: Store, count: int, *, experiments: int = 10, seed: int = 0)
             cur.execute("DELETE FROM run_counts")
             cur.execute("INSERT INTO run_counts (experiment, runs, deleted) SELECT experiment, "
                         "count(*), count(deleted_ms) FROM runs GROUP BY experiment")
+            raw.commit()
         else:
             # Rows made here need no foreign-key checks; a crash while seeding is harmless.
             cur.execute("PRAGMA foreign_keys=OFF")
