@@ -1,6 +1,6 @@
 """jupyter_mlops: notebook-native experiment tracking and model packaging for Jupyter.
 
-The public Python API (``start_run``, ``runs``, ``get_run``, ``register_model``,
+The public Python API (``start_run``, ``log_run``, ``runs``, ``get_run``, ``register_model``,
 ``load_model``) and the entry points that
 Jupyter Server and JupyterLab look for.
 """
@@ -34,7 +34,7 @@ def unload_ipython_extension(shell: object) -> None:
     unload(shell)
 
 
-_API = ("Run", "get_run", "runs", "start_run")
+_API = ("Run", "get_run", "log_run", "runs", "start_run")
 _REGISTRY = ("load_model", "register_model")
 __all__ = ["__version__", *_API, *_REGISTRY]
 

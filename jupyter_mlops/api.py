@@ -4,6 +4,7 @@
     with mlops.start_run(name="baseline", experiment="churn") as run:
         run.log_params({"C": 1.0})
         run.log_metric("accuracy", 0.91)
+    mlops.log_run("baseline", "churn", params={"C": 1.0}, metrics={"accuracy": 0.91})
 
 Every run records the environment it ran in, the user and the host, and belongs to a
 session: one per process and store, kept alive by a heartbeat so that readers can tell a
@@ -121,7 +122,10 @@ def _environment(store: Store) -> tuple[str, str | None]:
 class Run:
     """A run being recorded. Use it as a context manager, or call ``end()`` yourself.
 
-    Every ``log_*`` call is written through at once: nothing waits in memory to be lost.
+    Every ``log_*`` call is one transaction, committed before it returns: nothing waits in
+    memory to be lost (SQLite runs in WAL with synchronous=NORMAL: a commit survives the
+    process crashing; on power loss the last commits may be rolled back, never torn).
+    ``log_params``/``log_metrics`` write a whole dict in one transaction.
     """
 
     def __init__(self, store: Store, run_id: str, name: str, experiment: str):
@@ -227,17 +231,41 @@ class Run:
 def start_run(name: str | None = None, experiment: str | None = None, *,
               params: Mapping[str, Any] | None = None, tags: Mapping[str, Any] | None = None,
               store: str | None = None) -> Run:
-    """Start recording a run. ``store`` overrides where (see ``jupyter_mlops.store.location``)."""
+    """Start recording a run. ``store`` overrides where (see ``jupyter_mlops.store.location``).
+    The run, its params and tags are committed before this returns."""
+    run = _new_run(name, experiment, store, params=params, tags=tags)
+    _process.open_runs[run.run_id] = run
+    return run
+
+
+def log_run(name: str | None = None, experiment: str | None = None, *,
+            params: Mapping[str, Any] | None = None,
+            metrics: Mapping[str, float] | None = None,
+            tags: Mapping[str, Any] | None = None, status: str = "finished",
+            store: str | None = None) -> str:
+    """Record a whole run (params, metrics at step 0, tags, ended with ``status``) in one
+    transaction, committed before this returns; its id. For a run whose values are known
+    at once, e.g. at the end of a training script: what ``start_run`` with ``log_params``,
+    ``log_metrics`` and ``end`` records, in one write instead of four."""
+    if status == "running":
+        raise InvalidInput("log_run records an ended run: status finished, failed, "
+                           "interrupted or crashed")
+    return _new_run(name, experiment, store, params=params, tags=tags, metrics=metrics,
+                    status=status).run_id
+
+
+def _new_run(name: str | None, experiment: str | None, store: str | None,
+             **values: Any) -> Run:
     st = _process.store(store)
     environment_id, git_diff = _environment(st)
     session_id = _process.session(st, environment_id)
     name = name or time.strftime("run-%Y%m%d-%H%M%S")
     run_id = st.create_run(
-        name=name, experiment=experiment or DEFAULT_EXPERIMENT, params=params, tags=tags,
-        session_id=session_id, notebook=os.environ.get("JPY_SESSION_NAME"), user=_user(),
-        host=this_host(), environment_id=environment_id)
+        name=name, experiment=experiment or DEFAULT_EXPERIMENT, session_id=session_id,
+        notebook=os.environ.get("JPY_SESSION_NAME"), user=_user(), host=this_host(),
+        environment_id=environment_id, **values)
     run = Run(st, run_id, name, experiment or DEFAULT_EXPERIMENT)
-    _process.open_runs[run_id] = run
+    run.ended = values.get("status", "running") != "running"
     if git_diff:
         run.log_bytes(git_diff.encode(), "git.diff", "text/x-diff")
     return run

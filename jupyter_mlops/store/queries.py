@@ -19,7 +19,15 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .errors import InvalidInput, NotFound, StoreError
 from .liveness import is_alive, mark_crashed
-from .search import RunSearch, count_query, encode_cursor, page_queries, since_ms
+from .search import (
+    RunSearch,
+    count_query,
+    encode_cursor,
+    filter_plan,
+    live_count,
+    page_queries,
+    since_ms,
+)
 
 
 def iso(ms: int | None) -> str | None:
@@ -68,17 +76,22 @@ class QueriesMixin:
         only (later pages and change polls answer null), so scrolling pays no count."""
         dead = self._dead_sessions()
         status, dialect = self._status_column(dead), self.db.engine.dialect.name
-        queries = page_queries(search, status, dialect)
         counted = search.cursor is None and search.since is None
+        filtered = bool(search.tags or search.conditions) and search.since is None
         with self.db.read() as c:
             latest = c.execute(select(func.max(s.runs.c.updated_ms))).scalar() or 0
+            # A filtered page's plan depends on how many runs the filter matches.
+            total = c.execute(count_query(search, status, dialect)).scalar() if (
+                counted or filtered) else None
+            plan = filter_plan(search, total, c.execute(live_count()).scalar()) if (
+                filtered) else "fetch"
+            queries = page_queries(search, status, dialect, plan)
             rows = []
             for query in queries:
                 if search.limit is None or len(rows) < search.limit:
                     wanted = None if search.limit is None else search.limit - len(rows)
                     rows += c.execute(query.limit(wanted)).mappings().all()
             runs = self._summaries(c, rows)
-            total = c.execute(count_query(search, status, dialect)).scalar() if counted else None
         next_cursor = None
         if search.since is not None:
             change = max([r["updated_ms"] for r in rows], default=since_ms(search.since))
@@ -89,7 +102,7 @@ class QueriesMixin:
             if search.limit is not None and len(rows) == search.limit:
                 next_cursor = encode_cursor(rows[-1]["_sort"], rows[-1]["run_id"])
         return {"runs": runs, "next_cursor": next_cursor, "change_cursor": change_cursor,
-                "total": total}
+                "total": total if counted else None}
 
     def list_runs(self, **criteria: Any) -> list[dict]:
         """All matching runs (or ``limit``); criteria are the fields of RunSearch."""
@@ -104,7 +117,7 @@ class QueriesMixin:
                 q = select(table.c.run_id, table.c.key, table.c.value).where(
                     table.c.run_id.in_(chunk))
                 nan_for_null = table is s.latest_metrics
-                for run_id, key, value in c.execute(q):
+                for run_id, key, value in c.execute(q).all():
                     target[run_id][key] = float("nan") if value is None and nan_for_null else value
         return [
             {

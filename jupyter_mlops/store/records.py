@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -28,6 +29,7 @@ from .ids import new_id
 MAX_KEY = 255
 MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
+_PARAM_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
 
 
 # Hot statements are built once; building a statement costs more than SQLite running it.
@@ -103,6 +105,26 @@ def param_text(key: Any, value: Any) -> str:
     return text
 
 
+def param_number(text: str) -> float | None:
+    """A param's text read as a number (``params.value_num``, what numeric filters
+    compare): decimal notation only, finite, so ``"1e3"`` is 1000 and ``"1_000"``, ``"nan"``
+    and ``"0x10"`` are not numbers."""
+    if not _PARAM_NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _metric_rows(run_id: str, values: Mapping[str, Any], step: int, ts: int) -> list[dict]:
+    """Metric values as rows (NaN stored as NULL), checked before anything is written."""
+    rows = []
+    for key, value in values.items():
+        v = check_metric(key, value)
+        rows.append({"run_id": run_id, "key": key, "step": step,
+                     "value": None if math.isnan(v) else v, "timestamp_ms": ts})
+    return rows
+
+
 class RecordsMixin:
     """The write half of Store (needs ``self.db``)."""
 
@@ -137,22 +159,31 @@ class RecordsMixin:
 
     def create_run(self, *, name: str, experiment: str, source: str = "api",
                    params: Mapping[str, Any] | None = None,
-                   tags: Mapping[str, Any] | None = None, **fields: Any) -> str:
-        name, experiment, fields = redact_value((name, experiment, fields))
+                   tags: Mapping[str, Any] | None = None,
+                   metrics: Mapping[str, Any] | None = None, status: str = "running",
+                   error: str | None = None, **fields: Any) -> str:
+        """A new run with its first params, tags and metrics (step 0), in one transaction.
+        A ``status`` other than running records a whole run at once: it is ended too."""
+        name, experiment, error, fields = redact_value((name, experiment, error, fields))
         check_key("run", name)
         check_key("experiment", experiment)
-        param_rows = self._param_rows("", params or {})
-        tag_rows = self._tag_rows("", tags or {})
+        if status not in RUN_STATUSES:
+            raise InvalidInput(f"a run's status is one of {RUN_STATUSES}, not {status!r}")
         run_id = new_id()
         t = now_ms()
-        row = {"run_id": run_id, "name": name, "experiment": experiment, "status": "running",
-               "started_ms": t, "updated_ms": t, "source": source, **fields}
+        rows = [(s.params, self._param_rows(run_id, params or {})),
+                (s.tags, self._tag_rows(run_id, tags or {}))]
+        metric_rows = _metric_rows(run_id, metrics or {}, 0, t)
+        rows += [(s.metrics, metric_rows), (s.latest_metrics, metric_rows)]
+        row = {"run_id": run_id, "name": name, "experiment": experiment, "status": status,
+               "started_ms": t, "updated_ms": t, "source": source, "error": error,
+               "ended_ms": None if status == "running" else t, **fields}
 
         def work(c: Connection) -> None:
             c.execute(s.runs.insert(), row)
-            for rows, table in ((param_rows, s.params), (tag_rows, s.tags)):
-                if rows:
-                    c.execute(table.insert(), [{**r, "run_id": run_id} for r in rows])
+            for table, values in rows:
+                if values:
+                    c.execute(table.insert(), values)
 
         self._write_run(run_id, work, touch=False)
         return run_id
@@ -173,8 +204,11 @@ class RecordsMixin:
 
     @staticmethod
     def _param_rows(run_id: str, params: Mapping[str, Any]) -> list[dict]:
-        return [{"run_id": run_id, "key": k, "value": param_text(k, v)}
+        rows = [{"run_id": run_id, "key": k, "value": param_text(k, v)}
                 for k, v in redact_value(dict(params)).items()]
+        for row in rows:
+            row["value_num"] = param_number(row["value"])
+        return rows
 
     @staticmethod
     def _tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict]:
@@ -200,11 +234,7 @@ class RecordsMixin:
                                  or step < 0):
             raise InvalidInput(f"metric step must be a non-negative integer, got {step!r}")
         ts = timestamp_ms or now_ms()
-        rows = []
-        for key, value in values.items():
-            v = check_metric(key, value)
-            rows.append({"run_id": run_id, "key": key, "step": int(step or 0),
-                         "value": None if math.isnan(v) else v, "timestamp_ms": ts})
+        rows = _metric_rows(run_id, values, int(step or 0), ts)
         if not rows:
             return
         latest = s.latest_metrics

@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0006"
 
 metadata = MetaData()
 
@@ -93,11 +93,25 @@ runs = Table(
     Column("source", String(16), nullable=False),
     Column("updated_ms", Millis, nullable=False),
     Column("deleted_ms", Millis),
-    Index("ix_runs_started", "started_ms"),
+    # (started, run id) is the default sort's order; deleted_ms lets a filtered walk skip
+    # deleted runs without reading them (revision 0005, replacing (started_ms)).
+    Index("ix_runs_started_run", "started_ms", "run_id", "deleted_ms"),
     Index("ix_runs_experiment_started", "experiment", "started_ms"),
     Index("ix_runs_notebook_started", "notebook", "started_ms"),
     Index("ix_runs_status", "status"),
     Index("ix_runs_updated", "updated_ms"),
+    Index("ix_runs_deleted", "deleted_ms", "run_id"),
+)
+
+# How many runs each experiment has, and how many of them are deleted (revision 0005),
+# kept by triggers on ``runs`` in the transaction that changes them, so a listing's total
+# is a read of a few rows instead of a count over every run.
+run_counts = Table(
+    "run_counts",
+    metadata,
+    Column("experiment", String(255), primary_key=True),
+    Column("runs", BigInteger, nullable=False),
+    Column("deleted", BigInteger, nullable=False),
 )
 
 params = Table(
@@ -106,7 +120,11 @@ params = Table(
     Column("run_id", ID, ForeignKey("runs.run_id"), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("value", Text, nullable=False),
+    # The value read as a number where it is one (revision 0005), so numeric filters such
+    # as params.C = 1 walk an index like text ones do.
+    Column("value_num", Float),
     Index("ix_params_key_value_run", "key", "value", "run_id"),
+    Index("ix_params_key_num_run", "key", "value_num", "run_id"),
 )
 
 metrics = Table(

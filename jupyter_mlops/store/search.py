@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, Column, String, and_, cast, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from . import schema as s
 from .errors import InvalidInput
+from .records import param_number
 
 MAX_LIMIT = 500
 STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
@@ -38,15 +41,24 @@ RUN_COLUMNS = {
 # Two-character operators first, so ">=" is not read as ">" followed by "=...".
 _OPERATOR = re.compile(r">=|<=|!=|=|>|<")
 _KINDS = ("metrics", "params", "tags")
-MAX_CONDITIONS = 50  # tag and filter conditions in one search (each is an EXISTS subquery)
+MAX_CONDITIONS = 50  # tag and filter conditions in one search (each is an IN subquery)
 _MAX_SINCE_DIGITS = 15  # epoch milliseconds have 13 digits until the year 2286
 _MAX_CURSOR = 2048
 _INT64 = 2**63
-_NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 _OPERATORS = {
     "=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
 }
+
+
+# Built once: an alias costs more to make (column proxies, foreign keys) than the query.
+_SORT_TABLES = {kind: table.alias("sort_by") for kind, table in (
+    ("metrics", s.latest_metrics), ("params", s.params), ("tags", s.tags))}
+# Relative costs (SQLite, measured) of the three ways to find a filtered page: fetch each
+# matching run by id and sort them; walk the sort's index probing a set of the matching
+# ids built first (one filter); walk it looking each run's value up (a correlated EXISTS).
+_FETCH_COST, _SET_COST, _LOOKUP_COST = 5.0, 0.3, 1.5
+PLANS = ("fetch", "probe", "lookup")
 
 
 @dataclass
@@ -93,8 +105,7 @@ def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
         column = RUN_COLUMNS[key]
     elif key.startswith(("metrics.", "params.", "tags.")) and key.split(".", 1)[1]:
         kind, name = key.split(".", 1)
-        table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind].alias(
-            "sort_by")
+        table = _SORT_TABLES[kind]
         join = (table, and_(table.c.run_id == s.runs.c.run_id, table.c.key == name))
         column = table.c.value
     else:
@@ -103,7 +114,9 @@ def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
             f"unknown sort key {sort!r}: use one of {allowed}, metrics.NAME, params.NAME or "
             "tags.NAME "
             "(prefix with - for descending)")
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    order = column.desc() if descending else column.asc()
+    if not (isinstance(column, Column) and column.table is s.runs and not column.nullable):
+        order = order.nulls_last()  # not on a NOT NULL column, so an index can serve it
     return order, join, column
 
 
@@ -118,7 +131,7 @@ def parse_condition(text: str) -> tuple[str, str, str, str]:
         raise InvalidInput(f"malformed filter {_clip(text)}: write it like metrics.accuracy>0.9, "
                            "params.C=1.0 or tags.team=risk (operators = != > >= < <=)")
     op, value = match.group(), rest[match.end():].lstrip()
-    if kind == "metrics" and _number(value) is None:
+    if kind == "metrics" and param_number(value) is None:
         raise InvalidInput(f"filter {_clip(text)}: a metric is compared with a number")
     if kind == "tags" and op not in ("=", "!="):
         raise InvalidInput(f"filter {_clip(text)}: tags are compared with = or !=")
@@ -131,53 +144,30 @@ def _clip(text: Any) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
-def _number(text: str) -> float | None:
-    """A finite number written in ASCII (``float`` also takes other scripts' digits)."""
-    if not text.isascii():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _numeric(column: Any, dialect: str) -> Any:
-    """A text column as a number where it holds one, else NULL (never a cast error)."""
-    if dialect == "postgresql":
-        looks_numeric = column.op("~", is_comparison=True)(_NUMBER_RE)
-    else:
-        looks_numeric = and_(column.op("GLOB", is_comparison=True)("*[0-9]*"),
-                             column.op("NOT GLOB", is_comparison=True)("*[^0-9.eE+-]*"))
-    return case((looks_numeric, cast(column, Float)), else_=None)
-
-
-def _condition_clause(text: str, dialect: str) -> Any:
+def _condition_runs(text: str) -> Select:
+    """The ids of the runs a filter such as ``params.C = 1`` matches: one range of the
+    (key, value, run_id) or (key, value_num, run_id) index, never a test per run. A param
+    compared with a number is compared as a number (``value_num``, NULL where the text is
+    not one); ``=`` on its text is implied, since equal text reads as the equal number."""
     kind, key, op, value = parse_condition(text)
     compare = _OPERATORS[op]
-    table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind].alias()
-    number = _number(value)
+    table = {"metrics": s.latest_metrics, "params": s.params, "tags": s.tags}[kind]
+    number = param_number(value)
     if kind == "metrics":
         test = compare(table.c.value, number)
     elif kind == "params" and number is not None:
-        test = compare(_numeric(table.c.value, dialect), number)
-        if op in ("=", "!="):
-            test = or_(test, compare(table.c.value, value)) if op == "=" else and_(
-                test, compare(table.c.value, value))
+        test = compare(table.c.value_num, number)
     else:
         test = compare(table.c.value, value)
-    return exists().where(table.c.run_id == s.runs.c.run_id, table.c.key == key, test)
+    return select(table.c.run_id).where(table.c.key == key, test)
 
 
-def _tag_clause(text: str) -> Any:
+def _tag_runs(text: str) -> Select:
     key, has_value, value = text.partition("=")
     if not key:
         raise InvalidInput(f"malformed tag filter {text!r}: use KEY or KEY=VALUE")
-    t = s.tags.alias()
-    test = [t.c.run_id == s.runs.c.run_id, t.c.key == key]
-    if has_value:
-        test.append(t.c.value == value)
-    return exists().where(*test)
+    t = s.tags.c
+    return select(t.run_id).where(t.key == key, *([t.value == value] if has_value else []))
 
 
 def encode_cursor(value: Any, run_id: str) -> str:
@@ -241,8 +231,10 @@ def _after(column: ColumnElement, descending: bool, value: Any, run_id: str) -> 
     return or_(beyond, and_(column == value, r.run_id < run_id), column.is_(None))
 
 
-def _criteria(search: RunSearch, status_col: Any, dialect: str) -> list[Any]:
-    """The WHERE clauses of a search's filters (not of its page or change cursor)."""
+def _criteria(search: RunSearch, status_col: Any, dialect: str,
+              ids: Any = s.runs.c.run_id, plan: str = "fetch") -> list[Any]:
+    """The WHERE clauses of a search's filters (not of its page or change cursor); its
+    param/metric/tag filters test ``ids`` in the way ``plan`` (``filter_plan``) says."""
     r = s.runs.c
     clauses = [RUN_COLUMNS[name] == value
                for name, value in (("experiment", search.experiment),
@@ -250,32 +242,100 @@ def _criteria(search: RunSearch, status_col: Any, dialect: str) -> list[Any]:
                if value is not None]
     if search.status is not None:
         clauses.append(status_col == search.status)
-    clauses += [_tag_clause(tag) for tag in search.tags]
-    clauses += [_condition_clause(condition, dialect) for condition in search.conditions]
+    for matching in _filter_runs(search):
+        if plan == "lookup":
+            clauses.append(matching.where(matching.selected_columns[0] == ids).exists())
+        else:
+            clauses.append((unindexed(ids, dialect) if plan == "probe" else ids).in_(matching))
     if search.text:
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", search.text) + "%"
         clauses.append(or_(r.name.ilike(pattern, escape="\\"),
                            r.notes.ilike(pattern, escape="\\")))
     if search.since is None and not search.include_deleted:
-        clauses.append(r.deleted_ms.is_(None))
+        # Nearly every run is live: never a reason to pick the index of deleted runs.
+        clauses.append(unindexed(r.deleted_ms, dialect).is_(None))
     return clauses
 
 
+def unindexed(column: Any, dialect: str) -> Any:
+    """``+column`` on SQLite: the same value, but a term SQLite's planner will not pick an
+    index for (its documented way to steer a plan; PostgreSQL plans from statistics)."""
+    if dialect != "sqlite":
+        return column
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def _filter_runs(search: RunSearch) -> list[Select]:
+    return [_tag_runs(tag) for tag in search.tags] + [
+        _condition_runs(condition) for condition in search.conditions]
+
+
+def filter_plan(search: RunSearch, matches: int, live: int) -> str:
+    """How to find a filtered page, from how many runs match and how many are live: fetch
+    the matches and sort them when they are few; else walk the sort's index, about
+    limit x live / matches steps, probing a set of the matching ids (one filter) or
+    looking each run's values up (when the set would be much larger than the walk)."""
+    key = search.sort.lstrip("-")
+    filters = len(search.tags) + len(search.conditions)
+    if not filters or search.since is not None or not (
+            key == "started" or key.startswith(("metrics.", "params.", "tags."))):
+        return "fetch"
+    steps = (search.limit or live) * live / max(matches, 1)
+    costs = {"fetch": _FETCH_COST * matches, "lookup": _LOOKUP_COST * steps * filters}
+    if filters == 1:
+        costs["probe"] = _SET_COST * (matches + steps)
+    return min(costs, key=costs.__getitem__)
+
+
+def _sum(column: Any) -> Any:
+    """SUM as an integer (PostgreSQL's SUM of a bigint is a numeric), 0 over no rows."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def live_count() -> Select:
+    """How many runs are not deleted (from ``run_counts``)."""
+    n = s.run_counts.c
+    return select(_sum(n.runs - n.deleted))
+
+
 def count_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
-    """How many runs match a search's filters, over all its pages."""
+    """How many runs match a search's filters, over all its pages, exactly. Two shapes the
+    views ask for most are answered from indexes without visiting the runs: no filter (or
+    only an experiment) sums ``run_counts``; one param/metric/tag filter counts its index
+    range and subtracts the deleted runs in it (their own index). Others count the runs."""
     search.validate()
-    return select(func.count()).select_from(s.runs).where(
-        *_criteria(search, status_col, dialect))
+    narrowed = (search.notebook, search.user, search.status, search.since)
+    filters = _filter_runs(search)
+    if any(v is not None for v in narrowed) or search.text:
+        filters = None
+    if filters == []:
+        n = s.run_counts.c
+        live = n.runs if search.include_deleted else n.runs - n.deleted
+        totals = select(_sum(live))
+        return totals if search.experiment is None else totals.where(
+            n.experiment == search.experiment)
+    if filters and len(filters) == 1 and search.experiment is None:
+        matching = select(func.count()).select_from(filters[0].subquery())
+        if search.include_deleted:
+            return matching
+        r = s.runs.c
+        deleted_ids = select(r.run_id).where(r.deleted_ms.is_not(None))
+        deleted = select(func.count()).select_from(filters[0].where(
+            filters[0].selected_columns[0].in_(deleted_ids)).subquery())
+        return select(matching.scalar_subquery() - deleted.scalar_subquery())
+    return select(func.count()).select_from(s.runs).where(*_criteria(search, status_col, dialect))
 
 
-def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
+def build_query(search: RunSearch, status_col: Any, dialect: str,
+                plan: str = "fetch") -> Select:
     """The SELECT for one page of runs sorted by a run column, or for one batch of changes
     when ``since`` is set. A page's rows carry their sort value as ``_sort``, from which the
-    next cursor is made. Sorts by a metric, param or tag go through ``page_queries``."""
+    next cursor is made. Sorts by a metric, param or tag go through ``page_queries``;
+    ``plan`` is ``filter_plan``'s answer."""
     search.validate()
     r = s.runs.c
     query = select(*[c for c in s.runs.c if c.name != "status"], status_col).where(
-        *_criteria(search, status_col, dialect))
+        *_criteria(search, status_col, dialect, plan=plan))
     if search.since is not None:
         changed = query.where(r.updated_ms >= since_ms(search.since))
         return changed.order_by(r.updated_ms, r.run_id).limit(search.limit or 100)
@@ -289,30 +349,46 @@ def build_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
     return query.limit(search.limit)
 
 
-def page_queries(search: RunSearch, status_col: Any, dialect: str) -> list[Select]:
+def page_queries(search: RunSearch, status_col: Any, dialect: str,
+                 plan: str = "fetch") -> list[Select]:
     """The SELECTs whose rows, concatenated up to ``limit``, are one page (the same rows
     and order as ``build_query``). A sort by a metric, param or tag is split in two: runs
     holding a value, walked in the (key, value, run_id) index and stopped at LIMIT, then
-    runs without one by run id, so no plan sorts every run (a scan and a temp B-tree)."""
+    runs without one by run id, so no plan sorts every run (a scan and a temp B-tree).
+    ``plan`` (``filter_plan``) says whether a filter is tested during that walk or drives
+    the plan by the ids it matches."""
     search.validate()
     _, join, column = sort_clause(search.sort)
     if join is None or search.since is not None:
-        return [build_query(search, status_col, dialect)]
+        return [build_query(search, status_col, dialect, plan)]
     r = s.runs.c
     descending = search.sort.startswith("-")
-    base = select(*[c for c in s.runs.c if c.name != "status"], status_col,
-                  column.label("_sort")).where(*_criteria(search, status_col, dialect))
+    fields = [*[c for c in s.runs.c if c.name != "status"], status_col, column.label("_sort")]
+    base = select(*fields).where(*_criteria(search, status_col, dialect))
     value, run_id = _cursor_for(search, column) if search.cursor is not None else (0, None)
     missing = base.select_from(s.runs.outerjoin(*join)).where(column.is_(None))
     if value is None:  # the last page ended among the runs without a value
         return [missing.where(r.run_id < run_id).order_by(r.run_id.desc()).limit(search.limit)]
-    valued = base.select_from(s.runs.join(*join)).where(column.is_not(None))
+    walk = plan != "fetch" or not _filter_runs(search)
+    ids, on = (join[0].c.run_id, join[1]) if walk else (
+        r.run_id, _by_run(join[0], search.sort, dialect))
+    valued = select(*fields).select_from(s.runs.join(join[0], on)).where(
+        column.is_not(None), *_criteria(search, status_col, dialect, ids, plan))
     if run_id is not None:
         valued = valued.where(or_(column < value if descending else column > value,
                                   and_(column == value, r.run_id < run_id)))
-    valued = valued.order_by(column.desc() if descending else column.asc(),
+    # A filter matching few runs drives the plan: the index's order is not wanted then.
+    ordered = column if walk else unindexed(column, dialect)
+    valued = valued.order_by(ordered.desc() if descending else ordered.asc(),
                              join[0].c.run_id.desc()).limit(search.limit)
     return [valued, missing.order_by(r.run_id.desc()).limit(search.limit)]
+
+
+def _by_run(table: Any, sort: str, dialect: str) -> Any:
+    """The sort key's join when the filter's few runs drive the plan: by run id only, so
+    SQLite looks each run's value up instead of walking every value of the key."""
+    name = sort.lstrip("-").split(".", 1)[1]
+    return and_(table.c.run_id == s.runs.c.run_id, unindexed(table.c.key, dialect) == name)
 
 
 def _cursor_for(search: RunSearch, column: ColumnElement) -> tuple[Any, str]:

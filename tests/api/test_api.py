@@ -155,3 +155,27 @@ def test_git_state_is_recorded_and_the_uncommitted_diff_kept_as_an_artifact(
     (diff,) = [a for a in record["artifacts"] if a["name"] == "git.diff"]
     text = run.store.artifacts.read(diff["digest"]).decode()
     assert "train.py" in text and "hunter2" not in text
+
+
+def test_log_run_records_a_whole_run_in_one_call(store_dir):
+    with mlops.start_run(name="streamed", experiment="churn") as run:
+        run.log_params({"C": 1.0})
+        run.log_metrics({"accuracy": 0.91, "loss": float("nan")})
+        run.set_tag("team", "risk")
+    run_id = mlops.log_run("batched", "churn", params={"C": 1.0},
+                           metrics={"accuracy": 0.91, "loss": float("nan")},
+                           tags={"team": "risk"})
+    streamed, batched = mlops.get_run(run.run_id), mlops.get_run(run_id)
+    for key in ("status", "params", "tags", "experiment", "user", "host", "environment"):
+        assert batched[key] == streamed[key], key
+    assert batched["metrics"]["accuracy"] == 0.91 and np.isnan(batched["metrics"]["loss"])
+    assert batched["ended"] is not None
+    assert mlops.log_run("failed", status="failed") and mlops.runs(status="failed").shape[0] == 1
+
+
+def test_log_run_with_bad_input_records_nothing(store_dir):
+    for bad in ({"metrics": {"accuracy": "high"}}, {"params": {"": 1}},
+                {"status": "running?"}, {"status": "running"}):
+        with pytest.raises(InvalidInput):
+            mlops.log_run("bad", "churn", **bad)
+    assert mlops.runs("churn").empty
