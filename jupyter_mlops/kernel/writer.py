@@ -15,9 +15,10 @@ The writer shares the GIL with the user's code, so it yields to cells: each tran
 each background task starts only once the kernel has been idle for ``QUIET_S`` (in a "Run
 All" the work waits for a pause), unless the work has waited ``MAX_DEFER_S`` (so a long
 cell, or a notebook run back to back by nbclient, is stored as it goes and not all at
-shutdown), a flush is waiting, or ``MAX_DEFERRED`` records are. Deferring risks no record: every record is in the
-journal before it is queued, and tasks only add what can be worked out later (a dataset's
-profile, a classification report's numbers, a changed environment).
+shutdown), a flush is waiting, or ``MAX_DEFERRED`` records are. Deferring risks no
+record: every record is in the journal before it is queued, and tasks only add what can be
+worked out later (a dataset's profile, a classification report's numbers, a changed
+environment).
 
 Cells never wake the thread: waking it hands it the GIL in the middle of the kernel's reply.
 The cell hooks only note the time; the thread, once it has work, looks every ``POLL_S``

@@ -30,8 +30,7 @@ from jupyter_client.manager import start_new_kernel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.corpus.runner import (CELL_TIMEOUT_S, TARGETS, TRACK, WARM_UP, corpus_names,
-                                 load_notebook)
+from tests.corpus.runner import CELL_TIMEOUT_S, TARGETS, TRACK, WARM_UP, corpus_names, load_notebook
 
 
 def timed(client, code: str) -> float:
