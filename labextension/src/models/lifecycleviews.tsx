@@ -165,35 +165,26 @@ export function PromoteForm({
         void lifecycle.dryRun(name, version.version, request);
       }}
     >
-      <label>
-        {trans.__('Alias')}
-        <input
-          className="jp-mod-styled"
-          value={alias}
-          aria-label={trans.__('Alias to move')}
-          onChange={event => setAlias(event.target.value)}
-        />
-      </label>
-      <label>
-        {trans.__('Gates, one per line')}
-        <textarea
-          className="jp-mod-styled"
-          rows={2}
-          value={gates}
-          aria-label={trans.__('Gates')}
-          onChange={event => setGates(event.target.value)}
-        />
-      </label>
-      <label>
-        {trans.__('Holdout file (optional)')}
-        <input
-          className="jp-mod-styled"
-          value={holdout}
-          placeholder={trans.__('holdout.csv, relative to the server root')}
-          aria-label={trans.__('Holdout file')}
-          onChange={event => setHoldout(event.target.value)}
-        />
-      </label>
+      <Field
+        label={trans.__('Alias')}
+        name={trans.__('Alias to move')}
+        value={alias}
+        onChange={setAlias}
+      />
+      <Field
+        label={trans.__('Gates, one per line')}
+        name={trans.__('Gates')}
+        value={gates}
+        onChange={setGates}
+        rows={2}
+      />
+      <Field
+        label={trans.__('Holdout file (optional)')}
+        name={trans.__('Holdout file')}
+        value={holdout}
+        onChange={setHoldout}
+        placeholder={trans.__('holdout.csv, relative to the server root')}
+      />
       <div>
         <Button type="submit" className="jp-mod-styled" small disabled={busy || !request.alias}>
           {trans.__('Compare')}
@@ -317,25 +308,19 @@ export function RetrainForm({
         submit();
       }}
     >
-      <label>
-        {trans.__('New data, DATASET=FILE per line')}
-        <textarea
-          className="jp-mod-styled"
-          rows={2}
-          value={data}
-          aria-label={trans.__('New data files')}
-          onChange={event => setData(event.target.value)}
-        />
-      </label>
-      <label>
-        {trans.__('Alias for the new version (optional)')}
-        <input
-          className="jp-mod-styled"
-          value={alias}
-          aria-label={trans.__('Alias for the new version')}
-          onChange={event => setAlias(event.target.value)}
-        />
-      </label>
+      <Field
+        label={trans.__('New data, DATASET=FILE per line')}
+        name={trans.__('New data files')}
+        value={data}
+        onChange={setData}
+        rows={2}
+      />
+      <Field
+        label={trans.__('Alias for the new version (optional)')}
+        name={trans.__('Alias for the new version')}
+        value={alias}
+        onChange={setAlias}
+      />
       <div>
         <Button type="submit" className="jp-mod-styled jp-mod-accept" small disabled={busy}>
           {trans.__('Retrain')}
@@ -380,4 +365,29 @@ function describeJob(
     default:
       return trans.__('Retraining: running train.py on the new data in a clean kernel…');
   }
+}
+
+/** A labelled text field of the Promote and Retrain forms (a text area given rows). */
+function Field(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  rows?: number;
+  placeholder?: string;
+}): JSX.Element {
+  const shared = {
+    className: 'jp-mod-styled',
+    value: props.value,
+    placeholder: props.placeholder,
+    'aria-label': props.name,
+    onChange: (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      props.onChange(event.target.value)
+  };
+  return (
+    <label>
+      {props.label}
+      {props.rows ? <textarea rows={props.rows} {...shared} /> : <input {...shared} />}
+    </label>
+  );
 }
