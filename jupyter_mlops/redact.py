@@ -7,11 +7,10 @@ string (mapping keys too) goes through ``redact``, and every string stored under
 secret-looking name (``DB_PASS``, ``api_key``, a ``password`` column's profile) is hidden
 whole. A leaf module (only ``re``): capture, store and kernel all use it and it knows none.
 
-``redact`` runs on every captured cell, so it first asks one compiled "could anything here
-be a secret" pattern, and each of the few rules runs only where a plain substring search
-finds a hint of what it looks for; the name-based rules only on the lines that mention a
-secret word. It errs on the side of leaving code runnable: a value is replaced only where it
-is a known token format, a credential in a URL or a connection string, a literal assigned to
+``redact`` runs on every captured cell, so each of the few rules runs only where a plain
+substring search finds a hint of what it looks for, and the name-based rules only on the
+lines that mention a secret word. It errs on the side of leaving code runnable: a value is
+replaced only where it is a known token format, a credential in a URL or a connection string, a literal assigned to
 a name that ends in a secret word (``db_password = "…"``, ``"api_key": "…"``), a random-
 looking literal assigned to a name that contains one (``STRIPE_KEY = "q8Z…"``), or an
 unquoted value of a secret name in ``.env``/YAML/shell form. Values computed at run time
@@ -135,6 +134,7 @@ _OWN_FIELDS = frozenset({
     "names_defined", "names_used", "execution_ids", "positions", "status", "media_type",
     "started_ms", "ended_ms", "heartbeat_ms", "timestamp_ms", "duration_ms", "pid",
     "pid_started_ms", "seq", "execution_count", "step"})
+_PLAIN = frozenset({int, float, bool, type(None)})
 _SHORT = 64  # strings up to this long (names, keys, small values) are cached
 
 
@@ -168,11 +168,25 @@ def redact_value(value: Any, secret: bool = False) -> Any:
     if isinstance(value, dict):
         if "media_type" in value and "data" in value:
             return _redact_artifact(value, secret)
-        return {k if k in _OWN_FIELDS else redact_value(k): v if k in _OWN_FIELDS
-                else redact_value(v, secret or (isinstance(k, str) and is_secret_name(k)))
-                for k, v in value.items()}
+        out = {}
+        for k, v in value.items():  # strings and numbers inline: schemas have 800 columns
+            if k in _OWN_FIELDS:
+                out[k] = v
+                continue
+            if isinstance(k, str):
+                hidden, k = secret or is_secret_name(k), redact(k)
+            else:
+                hidden, k = secret, redact_value(k)
+            if type(v) is str:
+                out[k] = _hide(v) if hidden else redact(v)
+            elif type(v) in _PLAIN:
+                out[k] = v
+            else:
+                out[k] = redact_value(v, hidden)
+        return out
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_value(v, secret) for v in value)
+        return type(value)([v if type(v) in _PLAIN else redact_value(v, secret)
+                            for v in value])
     return value
 
 

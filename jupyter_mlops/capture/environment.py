@@ -1,6 +1,7 @@
 """The environment a run executed in: interpreter, platform, packages, conda, git, hardware.
 
-``snapshot()`` is cheap to call repeatedly. Everything is read in-process except the git
+``snapshot()`` is cheap to call repeatedly (an unchanged environment keeps its id without
+being serialised and hashed again). Everything is read in-process except the git
 working-tree state, and each part is cached on what can change it:
 
 - python, platform and hardware: once per process (GPUs via NVML, else ``nvidia-smi``).
@@ -63,18 +64,31 @@ class EnvironmentSnapshot:
 def snapshot(*, env_allowlist: tuple[str, ...] = DEFAULT_ENV_ALLOWLIST,
              cwd: str | None = None) -> EnvironmentSnapshot:
     """Describe the current environment; identical environments get the same id."""
+    global _last_id
     git, diff = _git(os.path.abspath(cwd or os.getcwd()))
-    data = {
+    packages = _packages()
+    parts = (packages, _conda(), git, _env_vars(tuple(env_allowlist)))
+    data = {  # the caller's own copy
         "python": dict(_python()),
         "platform": dict(_platform()),
-        "packages": _packages(),
-        "conda": _conda(),
+        "packages": dict(packages),
+        "conda": parts[1],
         "git": git,
         "hardware": json.loads(_hardware_json()),
-        "env_vars": _env_vars(tuple(env_allowlist)),
+        "env_vars": parts[3],
     }
+    last = _last_id  # one tuple, swapped whole: threads may snapshot at once
+    if last is not None and last[0] == parts and last[1] is packages:  # the usual repeat: no re-hash
+        return EnvironmentSnapshot(last[2], data, diff)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return EnvironmentSnapshot(xxhash.xxh3_128(canonical.encode()).hexdigest()[:20], data, diff)
+    environment_id = xxhash.xxh3_128(canonical.encode()).hexdigest()[:20]
+    _last_id = (parts, packages, environment_id)
+    return EnvironmentSnapshot(environment_id, data, diff)
+
+
+# (the parts it was hashed from, the packages mapping it read, the id): a repeat call whose
+# parts are equal reuses the id without serialising 170 packages again.
+_last_id: tuple[Any, ...] | None = None
 
 
 @functools.cache
@@ -124,7 +138,7 @@ def _packages() -> dict[str, str]:
             for name, version in cached[1].items():
                 packages.setdefault(name, version)
         _merged[:] = [key, packages]
-    return dict(_merged[1])
+    return _merged[1]  # the same mapping until something changes: read it, do not modify
 
 
 def _scan(directory: str) -> dict[str, str]:
@@ -192,9 +206,9 @@ def _allowlist_matcher(allowlist: tuple[str, ...]) -> tuple[frozenset[str], re.P
 
 def _env_vars(allowlist: tuple[str, ...]) -> dict[str, str]:
     exact, globs = _allowlist_matcher(allowlist)
-    return {name: REDACTED if is_secret_name(name) else redact(value)
-            for name, value in sorted(os.environ.items())
-            if name in exact or globs.match(name)}
+    names = sorted(name for name in os.environ if name in exact or globs.match(name))
+    return {name: REDACTED if is_secret_name(name) else redact(os.environ[name])
+            for name in names}  # values of the allowed names only: each read is a decode
 
 
 # --- git --------------------------------------------------------------------------------

@@ -177,8 +177,11 @@ def _write_keeping_gil(fd: int, data: bytes) -> int:
     return written
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per line
+
+
 def _line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode(record) + "\n").encode()
 
 
 def _close_journals_in_child() -> None:
