@@ -10,12 +10,13 @@ whole. A leaf module (only ``re``): capture, store and kernel all use it and it 
 ``redact`` runs on every captured cell, so each of the few rules runs only where a plain
 substring search finds a hint of what it looks for, and the name-based rules only on the
 lines that mention a secret word. It errs on the side of leaving code runnable: a value is
-replaced only where it is a known token format, a credential in a URL or a connection string, a literal assigned to
-a name that ends in a secret word (``db_password = "…"``, ``"api_key": "…"``), a random-
-looking literal assigned to a name that contains one (``STRIPE_KEY = "q8Z…"``), or an
-unquoted value of a secret name in ``.env``/YAML/shell form. Values computed at run time
-(``getpass()``, ``os.environ[…]``) are not secrets in the code and stay as they are, and so
-do NLP special tokens (``pad_token = "[PAD]"``), hashes and UUIDs.
+replaced only where it is a known token format, a credential in a URL or a connection
+string, a literal assigned to a name that ends in a secret word (``db_password = "…"``,
+``"api_key": "…"``), a random-looking literal assigned to a name that contains one
+(``STRIPE_KEY = "q8Z…"``), or an unquoted value of a secret name in ``.env``/YAML/shell
+form. Values computed at run time (``getpass()``, ``os.environ[…]``) are not secrets in the
+code and stay as they are, and so do NLP special tokens (``pad_token = "[PAD]"``), hashes
+and UUIDs.
 """
 
 from __future__ import annotations

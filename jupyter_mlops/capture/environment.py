@@ -78,7 +78,7 @@ def snapshot(*, env_allowlist: tuple[str, ...] = DEFAULT_ENV_ALLOWLIST,
         "env_vars": parts[3],
     }
     last = _last_id  # one tuple, swapped whole: threads may snapshot at once
-    if last is not None and last[0] == parts and last[1] is packages:  # the usual repeat: no re-hash
+    if last is not None and last[0] == parts and last[1] is packages:  # a repeat: no re-hash
         return EnvironmentSnapshot(last[2], data, diff)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     environment_id = xxhash.xxh3_128(canonical.encode()).hexdigest()[:20]
