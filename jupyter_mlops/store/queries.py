@@ -27,6 +27,7 @@ from .search import (
     live_count,
     page_queries,
     since_ms,
+    window,
 )
 
 
@@ -83,9 +84,9 @@ class QueriesMixin:
             # A filtered page's plan depends on how many runs the filter matches.
             total = c.execute(count_query(search, status, dialect)).scalar() if (
                 counted or filtered) else None
-            plan = filter_plan(search, total, c.execute(live_count()).scalar()) if (
-                filtered) else "fetch"
-            queries = page_queries(search, status, dialect, plan)
+            live = c.execute(live_count()).scalar() if filtered else 0
+            plan = filter_plan(search, total, live) if filtered else "fetch"
+            queries = page_queries(search, status, dialect, plan, window(search, total, live))
             rows = []
             for query in queries:
                 if search.limit is None or len(rows) < search.limit:
