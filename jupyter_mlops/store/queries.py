@@ -80,11 +80,13 @@ class QueriesMixin:
             # recorded so after it (a write while reading would wait on a rollback journal).
             dead = _dead_in(c)
             status = self._status_column(dead)
-            latest = c.execute(_LATEST).scalar() or 0
-            # A filtered page's plan depends on how many runs the filter matches.
-            total = c.execute(count_query(search, status, dialect)).scalar() if (
-                counted or filtered) else None
-            live = c.execute(live_count()).scalar() if filtered else 0
+            # The change cursor, the total and (a filtered page's plan depends on how many
+            # runs the filter matches, of how many live) the live count, in one statement.
+            wanted = {"latest": _LATEST, "total": count_query(search, status, dialect) if (
+                counted or filtered) else None, "live": live_count() if filtered else None}
+            got = c.execute(select(*[q.scalar_subquery().label(k) for k, q in wanted.items()
+                                     if q is not None])).one()._mapping
+            latest, total, live = got["latest"] or 0, got.get("total"), got.get("live", 0)
             plan = filter_plan(search, total, live) if filtered else "fetch"
             queries = page_queries(search, status, dialect, plan, window(search, total, live))
             rows = []
