@@ -58,3 +58,14 @@ def test_postgresql_hashes_the_matches_instead_of_a_lookup_per_run(store):
         index = "ix_runs_started_run" if sort == "-started" else "ix_latest_metrics_key_value_run"
         assert "Hash Join" in plan and f"Index Only Scan Backward using {index}" in plan, plan
         assert "params_pkey" not in plan, plan  # no lookup of the filter per run walked
+
+
+def test_postgresql_plans_each_statement_for_its_values(store):
+    """A statement the driver has prepared keeps being planned with its values: a generic
+    plan knows neither a page's window nor how many runs its filter matches."""
+    if store.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans each statement when it is prepared")
+    for _ in range(12):  # past psycopg's prepare threshold, on pooled connections
+        store.search_runs(RunSearch(conditions=["params.p0=7"], limit=10))
+    with store.db.read() as c:
+        assert c.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
