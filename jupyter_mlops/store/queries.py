@@ -27,6 +27,7 @@ from .search import (
     live_count,
     page_queries,
     since_ms,
+    window,
 )
 
 
@@ -50,19 +51,16 @@ class QueriesMixin:
     def _dead_sessions(self) -> set[str]:
         """Sessions with running runs whose process is gone; recorded as crashed when the
         store can be written, so the check stays cheap."""
-        running = select(s.runs.c.session_id).where(s.runs.c.status == "running").union(
-            select(s.sessions.c.session_id).where(s.sessions.c.status == "running"))
-        sess = s.sessions.c
         with self.db.read() as c:
-            rows = c.execute(select(sess.session_id, sess.host, sess.pid, sess.pid_started_ms,
-                                    sess.heartbeat_ms).where(sess.session_id.in_(running))).all()
-        dead = {r.session_id for r in rows if not is_alive(r.host, r.pid, r.pid_started_ms,
-                                                           r.heartbeat_ms)}
+            dead = _dead_in(c)
+        self._record_crashed(dead)
+        return dead
+
+    def _record_crashed(self, dead: set[str]) -> None:
         if dead:
             # On a read-only store the statuses are corrected on the fly instead.
             with contextlib.suppress(StoreError):
                 self.db.transact(lambda c: mark_crashed(c, dead))
-        return dead
 
     def _status_column(self, dead: set[str]) -> Any:
         if not dead:
@@ -74,24 +72,30 @@ class QueriesMixin:
         """One page of runs: ``{"runs", "next_cursor", "change_cursor", "total"}`` (see
         search.py). ``total`` counts every matching run; it is given with the first page
         only (later pages and change polls answer null), so scrolling pays no count."""
-        dead = self._dead_sessions()
-        status, dialect = self._status_column(dead), self.db.engine.dialect.name
+        dialect = self.db.engine.dialect.name
         counted = search.cursor is None and search.since is None
         filtered = bool(search.tags or search.conditions) and search.since is None
         with self.db.read() as c:
-            latest = c.execute(select(func.max(s.runs.c.updated_ms))).scalar() or 0
-            # A filtered page's plan depends on how many runs the filter matches.
-            total = c.execute(count_query(search, status, dialect)).scalar() if (
-                counted or filtered) else None
-            plan = filter_plan(search, total, c.execute(live_count()).scalar()) if (
-                filtered) else "fetch"
-            queries = page_queries(search, status, dialect, plan)
+            # One read transaction: the dead sessions' runs read as crashed in it, and are
+            # recorded so after it (a write while reading would wait on a rollback journal).
+            dead = _dead_in(c)
+            status = self._status_column(dead)
+            # The change cursor, the total and (a filtered page's plan depends on how many
+            # runs the filter matches, of how many live) the live count, in one statement.
+            wanted = {"latest": _LATEST, "total": count_query(search, status, dialect) if (
+                counted or filtered) else None, "live": live_count() if filtered else None}
+            got = c.execute(select(*[q.scalar_subquery().label(k) for k, q in wanted.items()
+                                     if q is not None])).one()._mapping
+            latest, total, live = got["latest"] or 0, got.get("total"), got.get("live", 0)
+            plan = filter_plan(search, total, live) if filtered else "fetch"
+            queries = page_queries(search, status, dialect, plan, window(search, total, live))
             rows = []
             for query in queries:
                 if search.limit is None or len(rows) < search.limit:
                     wanted = None if search.limit is None else search.limit - len(rows)
                     rows += c.execute(query.limit(wanted)).mappings().all()
             runs = self._summaries(c, rows)
+        self._record_crashed(dead)
         next_cursor = None
         if search.since is not None:
             change = max([r["updated_ms"] for r in rows], default=since_ms(search.since))
@@ -111,14 +115,10 @@ class QueriesMixin:
     def _summaries(self, c: Connection, rows: Any) -> list[dict]:
         ids = [row["run_id"] for row in rows]
         params, metrics, tags = (defaultdict(dict) for _ in range(3))
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            for table, target in ((s.params, params), (s.latest_metrics, metrics),
-                                  (s.tags, tags)):
-                q = select(table.c.run_id, table.c.key, table.c.value).where(
-                    table.c.run_id.in_(chunk))
-                nan_for_null = table is s.latest_metrics
-                for run_id, key, value in c.execute(q).all():
-                    target[run_id][key] = float("nan") if value is None and nan_for_null else value
+        for table, target in ((s.params, params), (s.latest_metrics, metrics), (s.tags, tags)):
+            nan_for_null = table is s.latest_metrics
+            for run_id, key, value in _values_of(c, table, ids):
+                target[run_id][key] = float("nan") if value is None and nan_for_null else value
         return [
             {
                 "run_id": row["run_id"],
@@ -289,6 +289,47 @@ class QueriesMixin:
                 "source": m["source"], "file_hash": m["file_hash"], "schema": _loads(m["schema"]),
                 "shape": _loads(m["shape"]), "profile": _loads(m["profile"]),
                 "created": iso(m["created_ms"])}
+
+
+# Sessions that have running runs, and whether their process lives (is_alive decides).
+_RUNNING = select(s.runs.c.session_id).where(s.runs.c.status == "running").union(
+    select(s.sessions.c.session_id).where(s.sessions.c.status == "running"))
+_SESSIONS = select(s.sessions.c.session_id, s.sessions.c.host, s.sessions.c.pid,
+                   s.sessions.c.pid_started_ms, s.sessions.c.heartbeat_ms).where(
+    s.sessions.c.session_id.in_(_RUNNING))
+_LATEST = select(func.max(s.runs.c.updated_ms))
+# The params, last metrics or tags of a page's runs in one statement whose text does not
+# depend on how many runs there are: the ids are one parameter (a JSON array SQLite reads
+# with json_each, an array on PostgreSQL), sent to the driver as is, so nothing is
+# compiled or expanded per page and PostgreSQL can reuse its prepared plan.
+_VALUES_SQL = {
+    "sqlite": 'SELECT run_id, "key", value FROM {} '
+              "WHERE run_id IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT run_id, key, value FROM {} WHERE run_id = ANY(%s)",
+}
+
+
+def _dead_in(c: Connection) -> set[str]:
+    return {r.session_id for r in c.execute(_SESSIONS).all()
+            if not is_alive(r.host, r.pid, r.pid_started_ms, r.heartbeat_ms)}
+
+
+def _values_of(c: Connection, table: Any, ids: list[str]) -> list[tuple]:
+    """(run_id, key, value) of ``table`` for the runs ``ids``."""
+    if not ids:
+        return []
+    sql = _VALUES_SQL.get(c.dialect.name)
+    if sql is None:  # another database: SQLAlchemy expands the ids, 500 at a time
+        t = table.c
+        return [row for i in range(0, len(ids), 500) for row in c.execute(
+            select(t.run_id, t.key, t.value).where(t.run_id.in_(ids[i:i + 500]))).all()]
+    cursor = c.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql.format(table.name), (json.dumps(ids) if c.dialect.name == "sqlite"
+                                                else ids,))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def environment_diff(a: dict, b: dict) -> dict:

@@ -59,6 +59,7 @@ _SORT_TABLES = {kind: table.alias("sort_by") for kind, table in (
 # ids built first (one filter); walk it looking each run's value up (a correlated EXISTS).
 _FETCH_COST, _SET_COST, _LOOKUP_COST = 5.0, 0.3, 1.5
 PLANS = ("fetch", "probe", "lookup")
+WINDOW = 10_000  # index entries a PostgreSQL probing walk hash-joins (``_windowed``)
 
 
 @dataclass
@@ -222,13 +223,13 @@ def since_ms(text: str) -> int:
     return int(text)
 
 
-def _after(column: ColumnElement, descending: bool, value: Any, run_id: str) -> Any:
+def _after(column: ColumnElement, descending: bool, value: Any, run_id: Any,
+           ids: Any = s.runs.c.run_id) -> Any:
     """Rows that come after (value, run_id) in ORDER BY column [DESC] NULLS LAST, run_id DESC."""
-    r = s.runs.c
     if value is None:
-        return and_(column.is_(None), r.run_id < run_id)
+        return and_(column.is_(None), ids < run_id)
     beyond = column < value if descending else column > value
-    return or_(beyond, and_(column == value, r.run_id < run_id), column.is_(None))
+    return or_(beyond, and_(column == value, ids < run_id), column.is_(None))
 
 
 def _criteria(search: RunSearch, status_col: Any, dialect: str,
@@ -285,6 +286,14 @@ def filter_plan(search: RunSearch, matches: int, live: int) -> str:
     if filters == 1:
         costs["probe"] = _SET_COST * (matches + steps)
     return min(costs, key=costs.__getitem__)
+
+
+def window(search: RunSearch, matches: int | None, live: int) -> int:
+    """How many index entries ``_windowed`` takes: a quarter more than the walk a page is
+    expected to need (limit x live / matches steps). A window short of a page is rare, and
+    cheap: the walk past it stops as soon as the few missing rows are found."""
+    steps = (search.limit or live) * live // max(matches or 0, 1)
+    return max(steps + steps // 4, 1_000)
 
 
 def _sum(column: Any) -> Any:
@@ -350,17 +359,21 @@ def build_query(search: RunSearch, status_col: Any, dialect: str,
 
 
 def page_queries(search: RunSearch, status_col: Any, dialect: str,
-                 plan: str = "fetch") -> list[Select]:
+                 plan: str = "fetch", window: int = WINDOW) -> list[Select]:
     """The SELECTs whose rows, concatenated up to ``limit``, are one page (the same rows
     and order as ``build_query``). A sort by a metric, param or tag is split in two: runs
     holding a value, walked in the (key, value, run_id) index and stopped at LIMIT, then
     runs without one by run id, so no plan sorts every run (a scan and a temp B-tree).
     ``plan`` (``filter_plan``) says whether a filter is tested during that walk or drives
-    the plan by the ids it matches."""
+    the plan by the ids it matches; on PostgreSQL a probing walk is ``_windowed``."""
     search.validate()
     _, join, column = sort_clause(search.sort)
     if join is None or search.since is not None:
-        return [build_query(search, status_col, dialect, plan)]
+        query = build_query(search, status_col, dialect, plan)
+        if (plan == "probe" and dialect == "postgresql" and search.since is None
+                and column is s.runs.c.started_ms):
+            return _windowed(search, status_col, query, s.runs, column, window)
+        return [query]
     r = s.runs.c
     descending = search.sort.startswith("-")
     fields = [*[c for c in s.runs.c if c.name != "status"], status_col, column.label("_sort")]
@@ -381,7 +394,43 @@ def page_queries(search: RunSearch, status_col: Any, dialect: str,
     ordered = column if walk else unindexed(column, dialect)
     valued = valued.order_by(ordered.desc() if descending else ordered.asc(),
                              join[0].c.run_id.desc()).limit(search.limit)
-    return [valued, missing.order_by(r.run_id.desc()).limit(search.limit)]
+    missing = missing.order_by(r.run_id.desc()).limit(search.limit)
+    if plan == "probe" and dialect == "postgresql":
+        return [*_windowed(search, status_col, valued, join[0], column, window), missing]
+    return [valued, missing]
+
+
+def _windowed(search: RunSearch, status_col: Any, walk: Select, table: Any,
+              column: ColumnElement, window: int) -> list[Select]:
+    """A probing walk as PostgreSQL can run it fast: its planner walks an index in order only
+    through a nested loop (an index lookup of the filter per step, ~3 us), never probing a
+    hash. So the first ``window`` entries of the sort's index (an index-only scan, stopped
+    there) are hash-joined with the filter's matching ids and sorted; ``walk``, from the
+    window's last entry on, follows only if the window held fewer than a page. Together
+    they are exactly ``walk``'s rows: every match past the window sorts after the window."""
+    descending = search.sort.startswith("-")
+    ids = table.c.run_id
+    sort = table.c.started_ms if table is s.runs else table.c.value
+    entries = select(ids.label("run_id"), sort.label("v")).where(sort.is_not(None))
+    if table is s.runs:
+        if not search.include_deleted:
+            entries = entries.where(s.runs.c.deleted_ms.is_(None))
+    else:
+        entries = entries.where(table.c.key == search.sort.lstrip("-").split(".", 1)[1])
+    if search.cursor is not None:
+        value, run_id = _cursor_for(search, column)
+        entries = entries.where(_after(sort, descending, value, run_id, ids))
+    entries = entries.order_by(sort.desc() if descending else sort.asc(), ids.desc())
+    head = entries.limit(window).subquery("head")
+    fields = [*[c for c in s.runs.c if c.name != "status"], status_col, head.c.v.label("_sort")]
+    page = select(*fields).select_from(s.runs.join(head, head.c.run_id == s.runs.c.run_id)).where(
+        *_criteria(search, status_col, "postgresql", head.c.run_id))
+    page = page.order_by(head.c.v.desc() if descending else head.c.v.asc(),
+                         head.c.run_id.desc()).limit(search.limit)
+    last = entries.offset(window - 1).limit(1).subquery("last")
+    value, run_id = select(last.c.v).scalar_subquery(), select(last.c.run_id).scalar_subquery()
+    bound = column <= value if descending else column >= value  # where the index scan starts
+    return [page, walk.where(bound, _after(column, descending, value, run_id))]
 
 
 def _by_run(table: Any, sort: str, dialect: str) -> Any:
