@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
                    help="Host header names to answer (default: any name on 0.0.0.0)")
     p.add_argument("--max-rows", type=int, default=10_000)
     p.add_argument("--max-body-mb", type=float, default=20.0)
-    p.add_argument("--batch-wait-ms", type=float, default=2.0,
+    p.add_argument("--batch-wait-ms", type=float, default=5.0,
                    help="longest a request waits to share a predict call (0: never)")
     args = p.parse_args(argv)
     if args.workers < 1 or args.max_rows < 1 or args.max_body_mb <= 0:

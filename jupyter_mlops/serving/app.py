@@ -50,7 +50,7 @@ class Settings:
     allowed_hosts: frozenset[str]  # lower-case host names; "*" allows any
     max_rows: int = 10_000
     max_body: int = 20 << 20
-    batch_wait_s: float = 0.002  # longest a request waits to share a predict (0: never)
+    batch_wait_s: float = 0.005  # longest a request waits to share a predict (0: never)
 
 
 def share_metrics() -> str:
@@ -238,6 +238,7 @@ class Invocations(_Base):
             self.set_header("X-Ignored-Columns", _header_list(part.extra))
         self.set_header("Content-Type", "application/json")
         self.finish(body)
+        self.server.batcher.answered(self.request.connection.stream)
         metrics.predictions.inc(part.rows)
         metrics.latency.observe(time.perf_counter() - self._start)
         if self.server.prediction_log is not None:

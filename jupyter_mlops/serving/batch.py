@@ -9,9 +9,9 @@ no missing or non-finite value) are joined: their columns have one dtype each, s
 frame is theirs stacked. This assumes each row's prediction depends on that row alone, as
 with scikit-learn estimators; ``--batch-wait-ms 0`` turns coalescing off.
 
-Waiting is adaptive: a request is predicted at once unless a client answered in the last
-batch (a keep-alive client that sends again right away) has not asked again yet; then it
-waits for them, at most ``wait_s``. One client at a time never waits.
+Waiting is adaptive: a request is predicted at once unless a client was answered within the
+last ``wait_s`` (a keep-alive client that sends again right away) and has not asked again
+yet; then it waits for them, at most ``wait_s``. One client at a time never waits.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Batcher:
         self._pending: list[_Waiting] = []
         self._rows = 0
         self._timer: asyncio.TimerHandle | None = None
-        self._answered: dict[Any, float] = {}  # client -> when its last batch was answered
+        self._answered: dict[Any, float] = {}  # client -> when its last answer was sent
 
     def predict(self, served: Any, part: Conformed, client: Any) -> asyncio.Future:
         """The predictions for ``part`` (or a ``BadInput`` 422), as a future of the running
@@ -62,6 +62,10 @@ class Batcher:
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.wait_s, self.flush)
         return future
+
+    def answered(self, client: Any) -> None:
+        """``client`` has its answer (it may send its next request at once)."""
+        self._answered[client] = time.monotonic()
 
     def _expected(self) -> bool:
         """Whether a client answered moments ago may be about to ask again."""
@@ -88,9 +92,6 @@ class Batcher:
         if results is None:
             results = [self._alone(w) for w in batch]
         _settle(batch, results)
-        answered = time.monotonic()
-        for w in batch:
-            self._answered[w.client] = answered
 
     def _together(self, batch: list[_Waiting]) -> list[Any] | None:
         import numpy as np

@@ -28,9 +28,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="rows per request (default: 10000)")
     p.add_argument("--max-body-mb", type=float, default=20.0,
                    help="request body limit in MB (default: 20)")
-    p.add_argument("--batch-wait-ms", type=float, default=2.0, metavar="MS",
+    p.add_argument("--batch-wait-ms", type=float, default=5.0, metavar="MS",
                    help="longest a request waits for concurrent ones to share one predict "
-                        "call (default: 2; 0 predicts each request on its own)")
+                        "call (default: 5; 0 predicts each request on its own)")
     p.add_argument("--log-rate", type=float, default=1.0, metavar="FRACTION",
                    help="share of requests written to the prediction log (default: 1; 0 turns "
                         "the log off)")

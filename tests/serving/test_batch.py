@@ -66,6 +66,7 @@ def test_requests_waiting_together_share_one_call_and_get_their_own_rows(served)
         batcher = Batcher(max_rows=100, wait_s=5.0)
         first = batcher.predict(served, part([(9.0, "a")]), "A")
         assert first.done()  # nobody else was around: predicted at once, no wait
+        batcher.answered("A")
         calls = served.model.calls
         # A was answered a moment ago: B and C wait for it, then all go in one call
         futures = {rows: batcher.predict(served, part(list(rows)), client)
@@ -81,6 +82,7 @@ def test_a_request_the_model_refuses_fails_alone(served):
     async def run():
         batcher = Batcher(max_rows=100, wait_s=5.0)
         batcher.predict(served, part([(1.0, "a")]), "A")
+        batcher.answered("A")
         good = batcher.predict(served, part([(0.0, "a")]), "B")
         bad = batcher.predict(served, part([(2.0, "unknown plan")]), "C")
         also_good = batcher.predict(served, part([(5.0, "b")]), "A")
@@ -94,6 +96,7 @@ def test_the_wait_is_bounded_and_missing_values_are_predicted_alone(served):
     async def run():
         batcher = Batcher(max_rows=100, wait_s=0.05)
         batcher.predict(served, part([(1.0, "a")]), "A")
+        batcher.answered("A")
         waiting = batcher.predict(served, part([(0.0, "a")]), "B")  # A never asks again
         assert not waiting.done()
         missing = batcher.predict(served, part([(None, "a")]), "C")  # NaN: not joined
