@@ -65,7 +65,9 @@ class Batcher:
 
     def answered(self, client: Any) -> None:
         """``client`` has its answer (it may send its next request at once)."""
-        self._answered[client] = time.monotonic()
+        if self.wait_s > 0:
+            self._answered[client] = time.monotonic()
+            self._expected()  # forget the others' old answers: the map stays small
 
     def _expected(self) -> bool:
         """Whether a client answered moments ago may be about to ask again."""
