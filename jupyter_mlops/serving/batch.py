@@ -33,6 +33,8 @@ class _Waiting(NamedTuple):
 
 
 class Batcher:
+    """The requests waiting to be predicted together, on the event loop's thread."""
+
     def __init__(self, max_rows: int, wait_s: float,
                  on_call: Callable[[], None] = lambda: None):
         self.max_rows = max_rows
@@ -108,7 +110,6 @@ class Batcher:
             results.append(out[start:start + p.rows])
             start += p.rows
         return results
-
 
     def _alone(self, w: _Waiting) -> Any:
         self._on_call()
