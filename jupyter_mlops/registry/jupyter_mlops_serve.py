@@ -71,13 +71,18 @@ def main(argv: list[str] | None = None) -> None:
                    help="Host header names to answer (default: any name on 0.0.0.0)")
     p.add_argument("--max-rows", type=int, default=10_000)
     p.add_argument("--max-body-mb", type=float, default=20.0)
+    p.add_argument("--batch-wait-ms", type=float, default=5.0,
+                   help="longest a request waits to share a predict call (0: never)")
     args = p.parse_args(argv)
     if args.workers < 1 or args.max_rows < 1 or args.max_body_mb <= 0:
         p.error("--workers, --max-rows and --max-body-mb must be positive")
+    if not 0 <= args.batch_wait_ms <= 1000:
+        p.error("--batch-wait-ms must be 0-1000")
     source = Folder(PACKAGE)
     settings = Settings(allowed_hosts=allowed_hosts(
         args.host, args.allowed_hosts.split(",") if args.allowed_hosts else None),
-        max_rows=args.max_rows, max_body=int(args.max_body_mb * (1 << 20)))
+        max_rows=args.max_rows, max_body=int(args.max_body_mb * (1 << 20)),
+        batch_wait_s=args.batch_wait_ms / 1000)
     try:
         serve(source, source.load(), host=args.host, port=args.port, workers=args.workers,
               settings=settings)

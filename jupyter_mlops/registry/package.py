@@ -34,7 +34,8 @@ SHIPPED = {
     "code/jupyter_mlops_serve.py": os.path.join(_HERE, "jupyter_mlops_serve.py"),
     "code/jupyter_mlops_server/jsonout.py": os.path.join(_SOURCES, "jsonout.py"),
     **{f"code/jupyter_mlops_server/serving/{name}": os.path.join(_SOURCES, "serving", name)
-       for name in ("__init__.py", "app.py", "inputs.py", "model.py", "predlog.py", "run.py")},
+       for name in ("__init__.py", "app.py", "batch.py", "inputs.py", "model.py", "predlog.py",
+                    "run.py")},
 }
 _SERVER_INIT = ('"""The model server of jupyter_mlops (``jupyter mlops serve``), as shipped in a '
                 'model package."""\n')

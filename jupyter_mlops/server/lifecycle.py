@@ -5,15 +5,14 @@ retraining on new data.
 Retraining runs the package's notebook in a fresh kernel for seconds to minutes, so it is a
 job: POST answers 202 with the job's URL at once, one job runs at a time in a thread of its
 own (never the event loop, never the store's pool), and GET on that URL says how it went.
-Jobs live in the server process: a restarted server forgets them (the versions they
-registered stay in the store). Relative file paths are read from the server's root folder.
+A job's state is kept in the store, so it outlives a restart of the server; one that was
+queued or running when its server died reads as failed, saying so. Relative file paths are
+read from the server's root folder.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,7 +28,6 @@ from .models import _ModelsHandler, _version_number, public
 
 _PROMOTE_FIELDS = {"alias", "require", "holdout", "dry_run"}
 _RETRAIN_FIELDS = {"data", "alias", "verify"}
-KEPT_JOBS = 100
 
 
 class DriftHandler(_ModelsHandler):
@@ -97,9 +95,10 @@ class RetrainHandler(_ModelsHandler):
         verify = _flag(body, "verify", True)
         ref = f"{name}/{number}"
         prepared = await self.registry(lambda store: prepare(ref, files, store))
-        jobs: RetrainJobs = self.settings.setdefault("jupyter_mlops_retrains", RetrainJobs())
         provider = self.settings["jupyter_mlops_store"]
-        job = jobs.submit(ref, lambda: public(run_retrain(
+        jobs: RetrainJobs = self.settings.setdefault("jupyter_mlops_retrains",
+                                                     RetrainJobs(provider.get))
+        job = await self.in_thread(jobs.submit, ref, lambda: public(run_retrain(
             prepared, alias=alias, store=provider.get(), verify=verify)))
         location = f"{self.request.path}/{job['job_id']}"
         self.set_header("Location", location)
@@ -110,48 +109,33 @@ class RetrainJobHandler(_ModelsHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str, job_id: str) -> None:
-        jobs: RetrainJobs | None = self.settings.get("jupyter_mlops_retrains")
-        job = jobs.get(job_id) if jobs else None
+        job = await self.in_store(lambda store: store.get_job(job_id))
         if job is None or job["ref"] != f"{name}/{_version_number(version)}":
-            raise NotFound(f"no retrain job {job_id[:40]!r} for {name}/{version} in this "
-                           "server (jobs are forgotten when it restarts)")
+            raise NotFound(f"no retrain job {job_id[:40]!r} for {name}/{version}")
         self.write_json({**job, "url": self.request.path})
 
 
 class RetrainJobs:
-    """Retrain jobs of this server process: one runs at a time, the last KEPT_JOBS are
-    remembered."""
+    """Retrain jobs of this server process, one at a time, their state kept in the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, open_store: Any) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="jupyter_mlops-retrain")
-        self._jobs: dict[str, dict] = {}
-        self._lock = threading.Lock()
+        self._store = open_store
 
     def submit(self, ref: str, work: Any) -> dict:
-        job = {"job_id": new_id(), "ref": ref, "status": "queued", "submitted": _now(),
-               "finished": None, "result": None, "error": None}
-        with self._lock:
-            self._jobs[job["job_id"]] = job
-            for old in list(self._jobs)[:-KEPT_JOBS]:
-                if self._jobs[old]["finished"]:
-                    del self._jobs[old]
-        self._executor.submit(self._run, job, work)
-        return dict(job)
+        """Record a queued job and start it (blocks on the store: call off the loop)."""
+        job = self._store().record_job(new_id(), ref)
+        self._executor.submit(self._run, job["job_id"], work)
+        return job
 
-    def get(self, job_id: str) -> dict | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            return dict(job) if job else None
-
-    def _run(self, job: dict, work: Any) -> None:
-        with self._lock:
-            job["status"] = "running"
+    def _run(self, job_id: str, work: Any) -> None:
+        store = self._store()
+        store.update_job(job_id, "running")
         try:
             result, error, status = work(), None, "succeeded"
         except Exception as e:  # the job's answer, read by polling
             result, error, status = None, f"{type(e).__name__}: {e}"[:2000], "failed"
-        with self._lock:
-            job.update(status=status, result=result, error=error, finished=_now())
+        store.update_job(job_id, status, result=result, error=error)
 
 
 def server_file(settings: dict, path: Any, field: str) -> str | None:
@@ -181,9 +165,3 @@ def _flag(body: dict, key: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(f"{key} must be true or false")
     return value
-
-
-def _now() -> str:
-    from ..store import iso
-
-    return iso(int(time.time() * 1000)) or ""

@@ -8,7 +8,8 @@ that a client sends gives a 5xx or a traceback. The Host header must name one of
 configured hosts, so a web page cannot reach a loopback server through DNS rebinding.
 
 The model predicts on the event loop thread: for the small batches a model server sees
-that is faster than a hop to a thread pool; ``--workers`` forks processes for parallelism.
+that is faster than a hop to a thread pool; requests that arrive together are predicted in
+one call (``batch``); ``--workers`` forks processes for parallelism.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from .batch import Batcher
 from .inputs import BadInput, Conformed, conform, parse, rows_of
 from .model import Served, Source
 from .predlog import PredictionLog
@@ -49,6 +50,7 @@ class Settings:
     allowed_hosts: frozenset[str]  # lower-case host names; "*" allows any
     max_rows: int = 10_000
     max_body: int = 20 << 20
+    batch_wait_s: float = 0.005  # longest a request waits to share a predict (0: never)
 
 
 def share_metrics() -> str:
@@ -85,6 +87,8 @@ class Metrics:
                                  "Time to answer POST /invocations", buckets=_LATENCY_BUCKETS,
                                  registry=r)
         self.predictions = Counter("mlops_predictions", "Rows predicted", registry=r)
+        self.model_calls = Counter("mlops_model_calls", "Calls of the model's predict (fewer "
+                                   "than requests when concurrent ones are joined)", registry=r)
         self.logged = Counter("mlops_prediction_log_rows",
                               "Requests written to the prediction log", registry=r)
         self.dropped = Counter("mlops_prediction_log_dropped",
@@ -119,6 +123,8 @@ class ModelServer:
 
     def __post_init__(self) -> None:
         self.metrics.serving(self.current)
+        self.batcher = Batcher(self.settings.max_rows, self.settings.batch_wait_s,
+                               on_call=self.metrics.model_calls.inc)
 
     def swap(self, served: Served) -> None:
         """Serve ``served`` from the next request on (requests in flight keep theirs)."""
@@ -216,29 +222,27 @@ class Invocations(_Base):
         else:
             self._chunks = []  # over the limit: read to the end, keep nothing, answer 413
 
-    def post(self) -> None:
+    async def post(self) -> None:
         served = self.server.current  # this request's model, whatever swaps meanwhile
         metrics = self.server.metrics
         try:
-            frame, ignored, checked = self._frame(served)
-            try:
-                predictions = _predict(served.model, frame, checked)
-            except Exception as e:  # the model refused these (validated) values
-                raise BadInput(422, "model", "the model could not predict on this input: "
-                               f"{type(e).__name__}: {_first_line(e)}") from None
+            part = self._frame(served)
+            predictions = await self.server.batcher.predict(served, part,
+                                                            self.request.connection.stream)
             body = _predictions_json(predictions)
         except BadInput as e:
             metrics.errors.labels(e.kind).inc()
             self.fail(e.status, str(e))
             return
-        if ignored:
-            self.set_header("X-Ignored-Columns", _header_list(ignored))
+        if part.extra:
+            self.set_header("X-Ignored-Columns", _header_list(part.extra))
         self.set_header("Content-Type", "application/json")
         self.finish(body)
-        metrics.predictions.inc(len(frame))
+        self.server.batcher.answered(self.request.connection.stream)
+        metrics.predictions.inc(part.rows)
         metrics.latency.observe(time.perf_counter() - self._start)
         if self.server.prediction_log is not None:
-            self.server.prediction_log.offer(served, frame, predictions)
+            self.server.prediction_log.offer(served, part, predictions)
 
     def _frame(self, served: Served) -> Conformed:
         limits = self.server.settings
@@ -261,17 +265,6 @@ class Invocations(_Base):
 _PATHS = ("/invocations", "/ping", "/health", "/metrics")
 
 
-def _predict(model: Any, frame: Any, checked: bool) -> Any:
-    """``model.predict(frame)``; when every value was already found finite and present
-    (``checked``), scikit-learn is told so and skips its own pass over the input, which
-    could only pass (``assume_finite``: the answer is the same, found sooner)."""
-    sklearn = sys.modules.get("sklearn")
-    if not checked or sklearn is None:
-        return model.predict(frame)
-    with sklearn.config_context(assume_finite=True):
-        return model.predict(frame)
-
-
 def _predictions_json(predictions: Any) -> str:
     import numpy as np
 
@@ -282,11 +275,6 @@ def _predictions_json(predictions: Any) -> str:
         from ..jsonout import dumps
 
         return dumps({"predictions": values})
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return (text[0] if text else "")[:300]
 
 
 def _header_list(names: list[str]) -> str:

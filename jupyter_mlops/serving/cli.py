@@ -28,6 +28,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="rows per request (default: 10000)")
     p.add_argument("--max-body-mb", type=float, default=20.0,
                    help="request body limit in MB (default: 20)")
+    p.add_argument("--batch-wait-ms", type=float, default=5.0, metavar="MS",
+                   help="longest a request waits for concurrent ones to share one predict "
+                        "call (default: 5; 0 predicts each request on its own)")
     p.add_argument("--log-rate", type=float, default=1.0, metavar="FRACTION",
                    help="share of requests written to the prediction log (default: 1; 0 turns "
                         "the log off)")
@@ -48,8 +51,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.log_rate <= 1:
         raise InvalidInput(f"--log-rate must be between 0 and 1, got {args.log_rate}")
-    if args.max_body_mb <= 0 or args.poll <= 0 or not 0 <= args.port <= 65535:
-        raise InvalidInput("--max-body-mb and --poll must be positive and --port 0-65535")
+    if args.max_body_mb <= 0 or args.poll <= 0 or not 0 <= args.port <= 65535 \
+            or not 0 <= args.batch_wait_ms <= 1000:
+        raise InvalidInput("--max-body-mb and --poll must be positive, --port 0-65535 and "
+                           "--batch-wait-ms 0-1000")
     folder = os.path.isdir(args.ref)
     if args.follow_alias and (folder or "@" not in args.ref):
         raise InvalidInput("--follow-alias needs a NAME@ALIAS reference")
@@ -63,7 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInput(str(e)) from None
     settings = Settings(allowed_hosts=allowed_hosts(args.host, (args.allowed_hosts or "")
                                                     .split(",") if args.allowed_hosts else None),
-                        max_rows=args.max_rows, max_body=int(args.max_body_mb * (1 << 20)))
+                        max_rows=args.max_rows, max_body=int(args.max_body_mb * (1 << 20)),
+                        batch_wait_s=args.batch_wait_ms / 1000)
     try:
         serve(source, served, host=args.host, port=args.port, workers=args.workers,
               follow_alias=args.follow_alias, poll_s=args.poll, settings=settings,

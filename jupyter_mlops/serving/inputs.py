@@ -133,20 +133,21 @@ def rows_of(columns: Mapping[str, list]) -> int:
 
 
 class Conformed(NamedTuple):
-    """A request's rows as the model gets them."""
+    """A request's rows as the model gets them, one column at a time (the DataFrame is built
+    when it is predicted, possibly together with other requests' rows: ``frame_of``)."""
 
-    frame: Any  # DataFrame in the signature's column order and types
+    columns: dict[str, Any]  # typed arrays in the signature's order (raw lists without one)
+    rows: int
     extra: list[str]  # columns sent that the signature does not name (ignored)
-    checked: bool  # every value is a finite number, a boolean or a present string
+    checked: bool  # typed, and every value is a finite number, a boolean or a present string
 
 
 def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None) -> Conformed:
     """The rows typed by the signature. Without a signature the columns go to the model as
     they came (and are not known to be finite)."""
-    import pandas as pd
-
+    n = rows_of(columns)
     if not inputs:
-        return Conformed(pd.DataFrame(columns), [], False)
+        return Conformed(columns, n, [], False)
     missing = [c["name"] for c in inputs if c["name"] not in columns
                and c.get("required", True)]
     if missing:
@@ -154,7 +155,6 @@ def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None
                        + ", ".join(repr(m) for m in missing))
     wanted = {c["name"] for c in inputs}
     extra = [c for c in columns if c not in wanted]
-    n = rows_of(columns)
     typed = {}
     checked = True
     for c in inputs:
@@ -167,7 +167,19 @@ def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None
             raise BadInput(400, "type", f"column {c['name']!r} has a value numpy cannot "
                            f"hold as {c['type']}: {_first_line(e)}") from None
         checked = checked and _complete(c["type"], array, values)
-    return Conformed(pd.DataFrame(typed, copy=False), extra, checked)
+    return Conformed(typed, n, extra, checked)
+
+
+def frame_of(parts: Sequence[Conformed]) -> Any:
+    """One DataFrame of the rows of ``parts``, in order. Several parts must be ``checked``
+    ones of the same signature: their columns have one numpy dtype each, so joining them
+    gives the frame each would have given on its own, stacked."""
+    import pandas as pd
+
+    if len(parts) == 1:
+        return pd.DataFrame(parts[0].columns, copy=False)
+    return pd.DataFrame({name: np.concatenate([p.columns[name] for p in parts])
+                         for name in parts[0].columns}, copy=False)
 
 
 def _complete(kind: str, array: Any, values: list) -> bool:

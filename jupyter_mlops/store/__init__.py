@@ -13,6 +13,7 @@ from .cells import CellsMixin
 from .db import Database
 from .drift_reports import DriftReportsMixin
 from .errors import InvalidInput, NoStore, NotFound, StoreError
+from .jobs import JobsMixin
 from .location import StoreLocation, resolve
 from .migrate import ensure_schema
 from .models import ModelsMixin
@@ -26,7 +27,7 @@ __all__ = ["SCHEMA_VERSION", "InvalidInput", "NoStore", "NotFound", "Store", "St
 
 
 class Store(RecordsMixin, QueriesMixin, CellsMixin, ModelsMixin, CatalogMixin, PredictionsMixin,
-            DriftReportsMixin):
+            DriftReportsMixin, JobsMixin):
     """An opened store: the database (schema checked or upgraded) and its artifacts."""
 
     def __init__(self, location: StoreLocation, create: bool = True):

@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0006"
+SCHEMA_VERSION = "0008"
 
 metadata = MetaData()
 
@@ -300,4 +300,22 @@ drift_reports = Table(
     Column("plot_digest", String(64)),
     Column("plot_size", BigInteger),
     Index("ix_drift_reports_model", "name", "version", "at_ms"),
+)
+
+# Retrain jobs started over REST (revision 0008): their state, and the process running them
+# (host, pid and its start time) so a job whose server died reads as failed, not running.
+retrain_jobs = Table(
+    "retrain_jobs",
+    metadata,
+    Column("job_id", ID, primary_key=True),
+    Column("ref", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("submitted_ms", Millis, nullable=False),
+    Column("finished_ms", Millis),
+    Column("result", Text),
+    Column("error", Text),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("pid_started_ms", Millis),
+    Index("ix_retrain_jobs_status", "status", "submitted_ms"),
 )

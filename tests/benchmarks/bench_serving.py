@@ -7,8 +7,10 @@ Registers a scikit-learn pipeline (StandardScaler + OneHotEncoder + LogisticRegr
 columns) from a notebook through the registry, then, alternating ours and MLflow's server
 (`--env-manager local`: no conda or network here) for each round, on loopback:
 - latency: sequential one-row requests on a keep-alive connection, p50 and p99;
-- throughput: CLIENTS keep-alive client threads for --seconds, requests per second, and the
-  server's CPU time per request (psutil), which other work on the machine does not change;
+- throughput: CLIENTS keep-alive client threads for --seconds (a closed loop: each sends its
+  next request when it has its answer), requests per second, and the server's CPU time per
+  request (psutil), which other work on the machine does not change; for ours also how many
+  requests shared a predict call (concurrent requests are joined: serving/batch.py);
 Then 10,000 malformed requests (fuzzed bodies, content types, headers and request lines)
 at our server: the count of 5xx answers (target 0), whether it still answers /ping, and its
 RSS before and after. Targets: p50 <= 3 ms; throughput >= 2x MLflow's; zero 5xx, still up,
@@ -124,10 +126,20 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def throughput(port: int, seconds: float, pid: int) -> tuple[float, float]:
-    """(requests per second, server CPU milliseconds per request). The second does not
-    depend on how much of the machine other work leaves to the server."""
+def model_calls(port: int) -> float:
+    """Our server's count of predict calls (0 for MLflow's, which has no such series)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/metrics")
+    found = re.search(rb"^mlops_model_calls_total (\S+)$", conn.getresponse().read(), re.M)
+    return float(found[1]) if found else 0.0
+
+
+def throughput(port: int, seconds: float, pid: int) -> tuple[float, float, float]:
+    """(requests per second, server CPU milliseconds per request, requests per predict
+    call). The second does not depend on how much of the machine other work leaves to the
+    server."""
     done = [0] * CLIENTS
+    calls = model_calls(port)
     cpu = cpu_seconds(pid)
     stop = time.monotonic() + seconds
 
@@ -142,7 +154,9 @@ def throughput(port: int, seconds: float, pid: int) -> tuple[float, float]:
         t.start()
     for t in threads:
         t.join()
-    return sum(done) / seconds, (cpu_seconds(pid) - cpu) * 1000 / max(1, sum(done))
+    cpu_ms = (cpu_seconds(pid) - cpu) * 1000 / max(1, sum(done))
+    calls = model_calls(port) - calls
+    return sum(done) / seconds, cpu_ms, sum(done) / calls if calls else 1.0
 
 
 def fuzz_requests(count: int, seed: int = 0):
@@ -231,15 +245,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--fuzz", type=int, default=10_000)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         store, package = build_package(tmp)
         floor = predict_floor(package)
         ours_port, peer_port = free_port(), free_port()
         ours = start([sys.executable, "-m", "jupyter_mlops", "serve", "churn@production",
-                      "--store", store, "--port", str(ours_port), "--log-rate", "0.1"],
+                      "--store", store, "--port", str(ours_port), "--log-rate", "0.1",
+                      "--workers", "1"],
                      ours_port)
         peer = start(["mlflow", "models", "serve", "-m", package, "--env-manager", "local",
-                      "-p", str(peer_port)], peer_port)
+                      "-p", str(peer_port), "--workers", "1"], peer_port)
         results: dict[str, list] = {"ours": [], "peer": []}
         try:
             for _ in range(args.rounds):
@@ -252,12 +268,14 @@ def main() -> None:
             for proc in (ours, peer):
                 proc.terminate()
                 proc.wait(20)
-    med = {side: [statistics.median(r[i] for r in rows) for i in range(4)]
+    med = {side: [statistics.median(r[i] for r in rows) for i in range(5)]
            for side, rows in results.items()}
     print(f"one-row predictions, scikit-learn pipeline, loopback, {args.rounds} alternating "
           f"rounds (medians), {CLIENTS} keep-alive clients for throughput, 1 worker each; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    (p50, p99, rps, cpu), (peer_p50, peer_p99, peer_rps, peer_cpu) = med["ours"], med["peer"]
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on "
+          f"{os.cpu_count()} cores")
+    (p50, p99, rps, cpu, joined), (peer_p50, peer_p99, peer_rps, peer_cpu, _) = (
+        med["ours"], med["peer"])
     rows = [("one-row latency p50", f"{p50:.2f} ms", f"{peer_p50:.2f} ms",
              f"{p50 / peer_p50:.2f}x", "<= 3 ms", p50 <= 3.0),
             ("one-row latency p99", f"{p99:.2f} ms", f"{peer_p99:.2f} ms",
@@ -266,6 +284,7 @@ def main() -> None:
              f"{rps / peer_rps:.2f}x", ">= 2x peer", rps >= 2 * peer_rps),
             ("server CPU per request (capacity)", f"{cpu:.2f} ms", f"{peer_cpu:.2f} ms",
              f"{peer_cpu / cpu:.2f}x", "-", None),
+            ("requests per predict call under load", f"{joined:.2f}", "1", "-", "-", None),
             ("model.predict alone (floor)", f"{floor:.2f} ms", "-", "-", "-", None)]
     if fuzzed:
         growth = fuzzed["rss_end_mb"] - fuzzed["rss_start_mb"]

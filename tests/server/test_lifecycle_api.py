@@ -71,22 +71,33 @@ def test_drift_is_the_last_report_monitor_recorded_with_its_plot(env):
                                  expect=404)["detail"]
 
 
-@pytest.fixture(scope="module")
-def retrained(env):
-    """churn/1 retrained over REST on noisy labels (a worse model): its version object."""
-    server, _, _ = env
+def retrain(server, expect_done=True):
+    """POST a retrain of churn/1 on noisy labels (a worse model); the job as answered, or
+    (``expect_done``) as it ended."""
     job = call(server, "POST", "models/churn/versions/1/retrain",
                {"data": {"train": "noisy.csv"}, "alias": "candidate", "verify": False},
                expect=202)
     assert job["status"] in ("queued", "running") and job["url"].endswith(job["job_id"])
     deadline = time.monotonic() + 600
-    while job["status"] in ("queued", "running"):
+    while expect_done and job["status"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(1)
         job = requests.get(server.url.rstrip("/") + job["url"], headers=server.auth,
                            timeout=30).json()
+    return job
+
+
+@pytest.fixture(scope="module")
+def retrain_job(env):
+    job = retrain(env[0])
     assert job["status"] == "succeeded", job["error"]
-    return job["result"]
+    return job
+
+
+@pytest.fixture(scope="module")
+def retrained(retrain_job):
+    """churn/1 retrained over REST: its version object."""
+    return retrain_job["result"]
 
 
 def test_retrain_is_a_job_that_registers_a_new_version(env, retrained):
@@ -97,6 +108,21 @@ def test_retrain_is_a_job_that_registers_a_new_version(env, retrained):
     assert version["run_id"] == retrained["run_id"]
     run = call(server, "GET", f"runs/{retrained['run_id']}")
     assert {d["name"]: d["source"] for d in run["datasets"]}["train"] == str(root / "noisy.csv")
+
+
+def test_retrain_jobs_outlive_their_server(env, retrain_job):
+    """Another server on the store answers for a finished job; a job whose server was
+    killed while it ran reads as failed, saying so."""
+    server, store, root = env
+    with jupyter_process(root, {"JUPYTER_MLOPS_STORE": store}) as other:
+        assert call(other, "GET", retrain_job["url"].split("/api/", 1)[1]) == retrain_job
+        killed = retrain(other, expect_done=False)
+        other.proc.kill()
+        other.proc.wait()
+    job = call(server, "GET", killed["url"].split("/api/", 1)[1])
+    assert job["status"] == "failed" and job["result"] is None
+    assert f"(pid {other.proc.pid} on " in job["error"] and "stopped while it was" \
+        in job["error"]
 
 
 def test_a_dry_run_shows_the_comparison_and_moves_nothing(env, retrained):

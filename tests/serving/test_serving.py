@@ -213,3 +213,42 @@ def test_metrics_add_up_every_worker(churn, start_server, rows):
                 server.metric("mlops_requests_total", path="/health", status="200"))
                for _ in range(6)}
     assert scrapes == {(sent, sent * len(rows), sent, sent)}, by_worker
+
+
+def test_concurrent_requests_share_predict_calls_and_each_gets_its_own_answer(
+        server, churn_store):
+    """Eight keep-alive clients at once, each with its own rows, some sending bad ones: the
+    good requests are joined into fewer predict calls than requests, every answer is that
+    request's own, and a bad request among them is refused alone."""
+    from jupyter_mlops import load_model
+
+    model = load_model("churn@production", store=churn_store)
+    frames = [churn_frame(1 + i % 3, seed=100 + i)[FEATURES] for i in range(8)]
+    expected = [model.predict(f).tolist() for f in frames]
+    answers: list[list] = [[] for _ in frames]
+    calls = server.metric("mlops_model_calls_total")
+    barrier = threading.Barrier(len(frames))
+
+    def client(i: int) -> None:
+        session = requests.Session()
+        records = frames[i].to_dict("records")
+        barrier.wait()
+        for n in range(25):
+            body = ({"dataframe_records": [{**records[0], "age": "old"}]} if i == 0 and n % 5 == 0
+                    else {"dataframe_records": records})
+            answer = session.post(f"{server.url}/invocations", json=body, timeout=30)
+            answers[i].append((answer.status_code, answer.json()))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(frames))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bad = [a for a in answers[0] if a[0] != 200]
+    assert len(bad) == 5 and all(a == (400, {"error": "column 'age' must be double: row 0 is "
+                                             "\"old\" (string)", "detail": None}) for a in bad)
+    for i, got in enumerate(answers):
+        good = [a for a in got if a[0] == 200]
+        assert good == [(200, {"predictions": expected[i]})] * (20 if i == 0 else 25)
+    used = server.metric("mlops_model_calls_total") - calls
+    assert 0 < used < 8 * 25 - 5
