@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0008"
+SCHEMA_VERSION = "0007"
 
 metadata = MetaData()
 
@@ -302,7 +302,7 @@ drift_reports = Table(
     Index("ix_drift_reports_model", "name", "version", "at_ms"),
 )
 
-# Retrain jobs started over REST (revision 0008): their state, and the process running them
+# Retrain jobs started over REST (revision 0007): their state, and the process running them
 # (host, pid and its start time) so a job whose server died reads as failed, not running.
 retrain_jobs = Table(
     "retrain_jobs",

@@ -1,7 +1,7 @@
 """retrain jobs: a REST retrain's state, so that it outlives the server that ran it
 
-Revision ID: 0008
-Revises: 0006 (0007 once that revision is merged: set down_revision to it)
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
