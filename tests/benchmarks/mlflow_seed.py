@@ -7,15 +7,23 @@ transaction, in the rows MLflow's own writes produce (``start_run``, ``log_param
 and the tags mlflow.runName / mlflow.user / mlflow.source.name / mlflow.source.type).
 
 The database is kept in the temp dir, keyed by run count and seed, so a second run of a
-benchmark starts at once; ``verify`` reads it back with ``mlflow.search_runs``.
+benchmark starts at once; ``verify`` reads it back with MLflow's search (once, after
+seeding: its filtered, metric-sorted search takes about a minute at 100,000 runs).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.benchmarks.seed import _batches
@@ -26,8 +34,8 @@ _SOURCE = "train.ipynb"
 
 
 def mlflow_store(count: int, *, seed: int = 0) -> tuple[Path, float]:
-    """The folder holding ``mlflow.db`` (and the artifact root) with ``count`` runs, and the
-    seconds seeding took (0.0 when it was already there)."""
+    """The folder holding ``mlflow.db`` (and the artifact root) with ``count`` runs, read
+    back by ``verify``, and the seconds seeding took (0.0 when it was already there)."""
     folder = Path(tempfile.gettempdir()) / f"jupyter-mlops-bench-mlflow-{count}-{seed}"
     if (folder / "done").exists():
         return folder, 0.0
@@ -50,8 +58,10 @@ def mlflow_store(count: int, *, seed: int = 0) -> tuple[Path, float]:
                 _insert(connection, rows, experiments, locations)
     finally:
         connection.close()
+    seeded = time.perf_counter() - started
+    verify(folder, count)
     (folder / "done").write_text("")
-    return folder, time.perf_counter() - started
+    return folder, seeded
 
 
 def _insert(c: sqlite3.Connection, rows: dict, experiments: dict, locations: dict) -> None:
@@ -106,3 +116,51 @@ def verify(folder: Path, count: int) -> float:
     assert set(run.data.params) == {f"p{k}" for k in range(5)}
     assert run.data.tags["mlflow.user"] == USER
     return took
+
+
+def expected_top(count: int) -> tuple[str, str]:
+    """The run each view must show first: the newest run, and the run with the highest m0
+    (the filter ``metrics.m0 > 0.5`` sorted by m0, descending)."""
+    best = (-1.0, "")
+    for rows in _batches(count, EXPERIMENTS, 0):
+        names = {run[0]: run[1] for run in rows["runs"]}
+        best = max([best, *((value, names[run_id]) for run_id, key, _s, value, _t
+                             in rows["metrics"] if key == "m0")])
+    return f"run-{count - 1}", best[1]
+
+
+@contextlib.contextmanager
+def running_mlflow_ui(folder: Path, timeout: float = 300.0) -> Iterator[str]:
+    """``mlflow server`` on the seeded store as a user starts it (its default 4 workers),
+    in a process group of its own so a query still running in it can be stopped."""
+    from tests.jupyter_process import free_port
+
+    port = free_port()
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
+         f"sqlite:///{folder / 'mlflow.db'}", "--default-artifact-root",
+         str(folder / "artifacts"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}health", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mlflow server did not start: see {folder / 'server.log'}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
