@@ -40,6 +40,7 @@ from .runs import (
     CompareHandler,
     MetricHistoryHandler,
     RestoreRunHandler,
+    RunGroupsHandler,
     RunHandler,
     RunsHandler,
 )
@@ -50,6 +51,7 @@ _ID = r"[^/]+"
 ROUTES: list[tuple[str, type]] = [
     ("health", HealthHandler),
     ("runs", RunsHandler),
+    ("runs/groups", RunGroupsHandler),  # before runs/{run_id}: "groups" is no run id
     (rf"runs/(?P<run_id>{_ID})", RunHandler),
     (rf"runs/(?P<run_id>{_ID})/restore", RestoreRunHandler),
     (rf"runs/(?P<run_id>{_ID})/metrics/(?P<key>.+)", MetricHistoryHandler),

@@ -37,14 +37,37 @@ class RunsHandler(MlopsHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        search = RunSearch(
-            experiment=self.query("experiment"), notebook=self.query("notebook"),
-            status=self.query("status"), user=self.query("user"),
-            tags=self.get_query_arguments("tag"), conditions=self.get_query_arguments("filter"),
-            text=self.query("q"), sort=self.query("sort", "-started") or "-started",
-            limit=self.query_int("limit", 100), cursor=self.query("cursor"),
-            since=self.query("since"), include_deleted=self.query_bool("include_deleted"))
+        search = run_search(self, limit=self.query_int("limit", 100), cursor=self.query("cursor"),
+                            since=self.query("since"), group=self.query("group"),
+                            group_value=self.query("group_value"),
+                            group_missing=self.query_bool("group_missing"))
         await self.respond(lambda store: store.search_runs(search))
+
+
+class RunGroupsHandler(MlopsHandler):
+    """The groups of the runs a search matches, each counted over all of them."""
+
+    auth_resource = "jupyter_mlops:runs"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        key = self.query("by")
+        if not key:
+            raise InvalidInput("by is required: experiment, notebook, user, status, "
+                               "params.NAME or tags.NAME")
+        search = run_search(self)
+        await self.respond(lambda store: store.group_runs(search, key))
+
+
+def run_search(handler: MlopsHandler, **page: Any) -> RunSearch:
+    """The filters of a runs request (openapi.yaml's listRuns), plus ``page``'s fields."""
+    return RunSearch(
+        experiment=handler.query("experiment"), notebook=handler.query("notebook"),
+        status=handler.query("status"), user=handler.query("user"),
+        tags=handler.get_query_arguments("tag"), conditions=handler.get_query_arguments("filter"),
+        text=handler.query("q"), sort=handler.query("sort", "-started") or "-started",
+        include_deleted=handler.query_bool("include_deleted"), **page)
 
 
 class _RunAnswer(MlopsHandler):

@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from . import schema as s
 from .errors import InvalidInput
+from .search import RunSearch, group_query
 
 MAX_HISTORY_RUNS = 200
+MAX_GROUPS = 1000
 
 
 class CatalogMixin:
@@ -40,6 +42,20 @@ class CatalogMixin:
                                 ("tags", s.tags)):
                 answer[name] = _distinct(c, select(table.c.key).distinct())
         return answer
+
+    def group_runs(self, search: RunSearch, key: str) -> dict:
+        """The groups of the runs matching ``search`` by ``key`` (experiment, notebook,
+        user, status, params.NAME, tags.NAME), with each group's count over all matching
+        runs, not the rows a client loaded: ``{"group", "groups": [{"value", "count"}],
+        "total", "truncated"}``; ``value`` null is the runs without one. The largest
+        MAX_GROUPS groups are given; ``total`` counts every matching run."""
+        status = self._status_column(self._dead_sessions())
+        query = group_query(search, key, status, self.db.engine.dialect.name)
+        with self.db.read() as c:
+            rows = c.execute(query).all()
+        groups = [{"value": value, "count": count} for value, count in rows[:MAX_GROUPS]]
+        return {"group": key, "groups": groups, "total": sum(count for _, count in rows),
+                "truncated": len(rows) > MAX_GROUPS}
 
     def metric_histories(self, run_ids: list[str], key: str) -> dict[str, dict[str, list]]:
         """``{run_id: {"steps": [...], "values": [...]}}`` of one metric for many runs, by

@@ -39,6 +39,7 @@ RUN_COLUMNS = {
     "duration": s.runs.c.ended_ms - s.runs.c.started_ms,
 }
 # Two-character operators first, so ">=" is not read as ">" followed by "=...".
+GROUP_COLUMNS = ("experiment", "notebook", "user", "status")
 _OPERATOR = re.compile(r">=|<=|!=|=|>|<")
 _KINDS = ("metrics", "params", "tags")
 MAX_CONDITIONS = 50  # tag and filter conditions in one search (each is an IN subquery)
@@ -76,6 +77,11 @@ class RunSearch:
     cursor: str | None = None
     since: str | None = None
     include_deleted: bool = False
+    # One group of a grouping (``group_query``): the runs whose ``group`` key has
+    # ``group_value``, or, with ``group_missing``, the runs without one.
+    group: str | None = None
+    group_value: str | None = None
+    group_missing: bool = False
 
     def validate(self) -> None:
         if self.status is not None and self.status not in STATUSES:
@@ -93,6 +99,58 @@ class RunSearch:
             decode_cursor(self.cursor)
         if self.since is not None:
             since_ms(self.since)
+        if self.group is not None:
+            group_key(self.group)
+            if (self.group_value is None) == (not self.group_missing):
+                raise InvalidInput("a group is chosen by group_value or group_missing=true, "
+                                   "not both or neither")
+        elif self.group_value is not None or self.group_missing:
+            raise InvalidInput("group_value and group_missing need group: the key grouped by")
+
+
+def group_key(key: Any) -> tuple[str, str | None]:
+    """``experiment`` → ("experiment", None); ``params.C`` → ("params", "C"). Metrics are
+    not grouped by: nearly every run has its own value."""
+    if key in GROUP_COLUMNS:
+        return key, None
+    kind, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
+    if kind in ("params", "tags") and name:
+        return kind, name
+    raise InvalidInput(f"cannot group by {_clip(key)}: use one of {', '.join(GROUP_COLUMNS)}, "
+                       "params.NAME or tags.NAME")
+
+
+def _group_value(kind: str, name: str | None, status_col: Any) -> tuple[Any, Any]:
+    """The value a run is grouped by, and the join that brings it (None for a run column)."""
+    if name is None:
+        return (status_col if kind == "status" else RUN_COLUMNS[kind]), None
+    table = _SORT_TABLES[kind]
+    return table.c.value, (table, and_(table.c.run_id == s.runs.c.run_id, table.c.key == name))
+
+
+def _in_group(search: RunSearch, status_col: Any) -> Any:
+    """The WHERE clause of ``search``'s one group."""
+    kind, name = group_key(search.group)
+    if name is None:
+        column = _group_value(kind, name, status_col)[0]
+        return column.is_(None) if search.group_missing else column == search.group_value
+    table = {"params": s.params, "tags": s.tags}[kind].c
+    holders = select(table.run_id).where(table.key == name)
+    if search.group_missing:
+        return s.runs.c.run_id.not_in(holders)
+    return s.runs.c.run_id.in_(holders.where(table.value == search.group_value))
+
+
+def group_query(search: RunSearch, key: str, status_col: Any, dialect: str) -> Select:
+    """Each value of ``key`` among the runs matching ``search`` with how many runs have
+    it (NULL: the runs without one), most runs first: one GROUP BY over the matches."""
+    search.validate()
+    value, join = _group_value(*group_key(key), status_col)
+    count = func.count().label("count")
+    query = select(value.label("value"), count).where(*_criteria(search, status_col, dialect))
+    if join is not None:
+        query = query.select_from(s.runs.outerjoin(*join))
+    return query.group_by(value).order_by(count.desc(), value.asc().nulls_last())
 
 
 def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:
@@ -252,6 +310,8 @@ def _criteria(search: RunSearch, status_col: Any, dialect: str,
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", search.text) + "%"
         clauses.append(or_(r.name.ilike(pattern, escape="\\"),
                            r.notes.ilike(pattern, escape="\\")))
+    if search.group is not None:
+        clauses.append(_in_group(search, status_col))
     if search.since is None and not search.include_deleted:
         # Nearly every run is live: never a reason to pick the index of deleted runs.
         clauses.append(unindexed(r.deleted_ms, dialect).is_(None))
@@ -313,7 +373,7 @@ def count_query(search: RunSearch, status_col: Any, dialect: str) -> Select:
     only an experiment) sums ``run_counts``; one param/metric/tag filter counts its index
     range and subtracts the deleted runs in it (their own index). Others count the runs."""
     search.validate()
-    narrowed = (search.notebook, search.user, search.status, search.since)
+    narrowed = (search.notebook, search.user, search.status, search.since, search.group)
     filters = _filter_runs(search)
     if any(v is not None for v in narrowed) or search.text:
         filters = None

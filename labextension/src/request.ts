@@ -142,6 +142,10 @@ export interface IRunQuery {
   limit?: number;
   cursor?: string;
   since?: string;
+  /** One group of `runs/groups`: its key and value, or `group_missing` for none. */
+  group?: string;
+  group_value?: string;
+  group_missing?: 'true';
 }
 
 /** One page of runs matching `query`. */

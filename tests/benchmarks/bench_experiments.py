@@ -18,22 +18,36 @@ times each on a freshly loaded page (the first load warms caches and is not coun
 
 Targets (issue 13): open <= 1000 ms, query <= 300 ms, steps <= 1000 ms, frame <= 17 ms.
 
-    python tests/benchmarks/bench_experiments.py [--runs 100000] [--repeat 5]
+Then, beside MLflow's UI on the same runs (mlflow_seed.py puts them in MLflow's own SQL
+store, cached in the temp dir), in the same Chromium, loads alternating ours and MLflow's:
+from navigation to the first run row painted, for all runs (newest first) and for the
+metric-sorted filtered view (``metrics.m0 > 0.5`` sorted by m0, descending; ours by a deep
+link, MLflow's by its URL's searchFilter/orderByKey over all ten experiments). Each load
+checks the first row is the run it must be. An MLflow load that paints nothing within
+``--mlflow-timeout`` s counts as that many and its server is restarted, so the query still
+running in it does not slow the next load.
 
-MLflow's UI is not measured beside it: see tests/benchmarks/README.md.
+    python tests/benchmarks/bench_experiments.py [--runs 100000] [--repeat 5]
+        [--mlflow-repeat 3] [--mlflow-timeout 60]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
+import json
+import secrets
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.benchmarks.mlflow_seed import expected_top, mlflow_store, running_mlflow_ui
 from tests.benchmarks.seed import seed_runs
 from tests.ui.helpers import (
     CHROMIUM,
@@ -105,6 +119,29 @@ LAST_MEASURE = """name => {
 }"""
 TABLE_BODY = '.jp-mlops-Experiments [data-testid="mlops-table-body"]'
 
+# Run before any page script: records, from navigation, the first frame in which each run
+# name is the first run row (the first link among `candidates` named like a run). Checked
+# every frame rather than on DOM mutations: MLflow's grid sets a row's index after
+# inserting it, which a childList observer misses.
+FIRST_ROW_SCRIPT = """(() => {
+    const candidates = %s;
+    window.__firstRows = {};
+    const check = () => {
+        const link = [...document.querySelectorAll(candidates)]
+            .find(a => /^run-[0-9]+$/.test(a.textContent.trim()));
+        const name = link && link.textContent.trim();
+        if (name && !(name in window.__firstRows)) {
+            window.__firstRows[name] = performance.now();
+        }
+        requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+})()"""
+OURS_FIRST_ROW = '.jp-mlops-Experiments [data-run-id] .jp-mlops-RunLink'
+MLFLOW_FIRST_ROW = '.ag-row[row-index="0"] a'
+MLFLOW_FILTER = "metrics.m0 > 0.5"
+MLFLOW_TARGET = 1.0  # ours no slower than MLflow's UI
+
 
 def seed(store_dir: Path, count: int) -> float:
     """``count`` runs, and a long ``curve`` history for CURVE_RUNS of them."""
@@ -132,10 +169,87 @@ def seed(store_dir: Path, count: int) -> float:
     return time.perf_counter() - started
 
 
+def _view_link(server, view: dict) -> str:
+    """Our deep link (labextension/src/experiments/models/view.ts encodeView)."""
+    encoded = base64.urlsafe_b64encode(json.dumps(view).encode()).decode().rstrip("=")
+    return (f"{server.url}lab/workspaces/bench-{secrets.token_hex(4)}?token={server.token}"
+            f"&mlops-view={encoded}")
+
+
+def _mlflow_link(url: str, experiments: int, filtered: bool) -> str:
+    ids = json.dumps([str(i) for i in range(1, experiments + 1)], separators=(",", ":"))
+    # Both views spelled out: MLflow restores the last filter and sort from localStorage.
+    search, key = (MLFLOW_FILTER, "metrics.`m0`") if filtered else ("", "attributes.start_time")
+    return (f"{url}#/compare-experiments/s?experiments={quote(ids)}"
+            f"&searchFilter={quote(search)}&orderByKey={quote(key)}&orderByAsc=false")
+
+
+def _first_row(context, link: str, expected: str, timeout_s: float) -> float | None:
+    """ms from navigation to the frame after the run ``expected`` is the first row painted;
+    None if that did not happen within ``timeout_s``."""
+    page = context.new_page()
+    try:
+        page.goto(link, wait_until="commit")
+        page.wait_for_function("name => typeof window.__firstRows?.[name] === 'number'",
+                               arg=expected, timeout=timeout_s * 1000)
+        return page.evaluate("name => window.__firstRows[name]", expected)
+    except Exception as error:  # playwright's TimeoutError
+        if "Timeout" not in type(error).__name__:
+            raise
+        return None
+    finally:
+        page.close()
+
+
+def compare_with_mlflow(browser, server, args) -> list[tuple]:
+    """Alternating ours and MLflow's page loads; rows of (label, ours ms, MLflow ms,
+    MLflow timeouts, loads)."""
+    folder, seconds = mlflow_store(args.runs)
+    print(f"MLflow store: {args.runs:,} runs " + (
+        f"seeded and read back in {seconds:.1f} s" if seconds else "cached") + f" ({folder})")
+    newest, best = expected_top(args.runs)
+    cases = {"first rows (all runs, newest first)": ({}, False, newest),
+             f"{MLFLOW_FILTER}, sorted by m0 desc": (
+                 {"query": MLFLOW_FILTER, "sort": "-metrics.m0"}, True, best)}
+    ours_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ours_ctx.add_init_script(FIRST_ROW_SCRIPT % json.dumps(OURS_FIRST_ROW))
+    times: dict[str, dict[str, list]] = {label: {"ours": [], "mlflow": [], "timeouts": 0}
+                                         for label in cases}
+    with contextlib.ExitStack() as stack:
+
+        def start_mlflow():
+            url = stack.enter_context(running_mlflow_ui(folder))
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.add_init_script(FIRST_ROW_SCRIPT % json.dumps(MLFLOW_FIRST_ROW))
+            stack.callback(context.close)
+            return url, context
+
+        mlflow_url, mlflow_ctx = start_mlflow()
+        for attempt in range(args.mlflow_repeat + 1):  # the first round warms caches
+            for label, (view, filtered, expected) in cases.items():
+                ours = _first_row(ours_ctx, _view_link(server, view), expected, 60)
+                assert ours is not None, f"ours never showed {expected} first ({label})"
+                theirs = _first_row(mlflow_ctx, _mlflow_link(mlflow_url, 10, filtered),
+                                    expected, args.mlflow_timeout)
+                if theirs is None:
+                    times[label]["timeouts"] += attempt > 0
+                    theirs = args.mlflow_timeout * 1000
+                    stack.close()  # stop the query still running in MLflow's server
+                    mlflow_url, mlflow_ctx = start_mlflow()
+                if attempt:
+                    times[label]["ours"].append(ours)
+                    times[label]["mlflow"].append(theirs)
+    ours_ctx.close()
+    return [(label, statistics.median(t["ours"]), statistics.median(t["mlflow"]),
+             t["timeouts"], len(t["ours"])) for label, t in times.items()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--mlflow-repeat", type=int, default=3)
+    parser.add_argument("--mlflow-timeout", type=float, default=60.0)
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -176,6 +290,8 @@ def main() -> int:
                     figures["histories_request"].append(
                         page.evaluate(LAST_MEASURE, "mlops:histories-request"))
                     figures["draw"].append(page.evaluate(LAST_MEASURE, "mlops:chart-draw-steps"))
+            page.close()
+            against_mlflow = compare_with_mlflow(browser, server, args)
             browser.close()
 
     print(f"Experiments view, {args.runs:,} runs, medians of {args.repeat} page loads "
@@ -196,8 +312,26 @@ def main() -> int:
     print(f"  steps: of which the histories request (server + transfer) "
           f"{statistics.median(figures['histories_request']):.1f} ms, "
           f"building the chart {statistics.median(figures['draw']):.1f} ms")
-    print("  MLflow UI: not measured (see tests/benchmarks/README.md)")
+    print(f"\nBeside MLflow {_mlflow_version()}'s UI (mlflow server, SQLite store, same runs), "
+          "from navigation to the first run row painted, medians of "
+          f"{args.mlflow_repeat} loads each, alternating:")
+    print(f"  {'view':44s} {'ours ms':>9s} {'MLflow ms':>10s} {'ratio':>7s}  target  result")
+    for label, ours, theirs, timeouts, loads in against_mlflow:
+        ratio = ours / theirs
+        met = ratio <= MLFLOW_TARGET
+        ok &= met
+        shown = f"{theirs:10.0f}" if not timeouts else f"{'>' + format(theirs, '.0f'):>10s}"
+        print(f"  {label:44s} {ours:9.0f} {shown} {ratio:7.3f}  <= {MLFLOW_TARGET:.1f}  "
+              f"{'met' if met else 'MISSED'}"
+              + (f"  (MLflow painted nothing within {args.mlflow_timeout:.0f} s in "
+                 f"{timeouts} of {loads} loads)" if timeouts else ""))
     return 0 if ok else 1
+
+
+def _mlflow_version() -> str:
+    import mlflow
+
+    return mlflow.__version__
 
 
 if __name__ == "__main__":

@@ -76,3 +76,37 @@ async def test_bad_history_requests_get_400(jp_fetch, runs, params, message):
     with pytest.raises(HTTPClientError) as err:
         await jp_fetch(*API, "metrics", "histories", params=params)
     assert err.value.code == 400 and message in json.loads(err.value.response.body)["detail"]
+
+
+async def test_groups_count_every_matching_run_and_a_group_pages(jp_fetch, runs):
+    answer = await _get(jp_fetch, "runs", "groups", params={"by": "experiment"})
+    assert answer == {"group": "experiment", "total": 11, "truncated": False,
+                      "groups": [{"value": "fraud", "count": 8}, {"value": "churn", "count": 3}]}
+    tagged = await _get(jp_fetch, "runs", "groups", params=[("by", "tags.team"),
+                                                            ("filter", "params.C<=5")])
+    assert tagged["groups"] == [{"value": None, "count": 4}, {"value": "risk", "count": 2}]
+    page = await _get(jp_fetch, "runs", params={"group": "tags.team", "group_missing": "true",
+                                                "filter": "params.C<=5", "limit": "3"})
+    assert page["total"] == 4 and [r["name"] for r in page["runs"]] == ["r5", "r4", "r3"]
+    rest = await _get(jp_fetch, "runs", params={"group": "tags.team", "group_missing": "true",
+                                                "filter": "params.C<=5", "limit": "3",
+                                                "cursor": page["next_cursor"]})
+    assert [r["name"] for r in rest["runs"]] == ["r2"]
+    churn = await _get(jp_fetch, "runs", params={"group": "experiment", "group_value": "churn"})
+    assert sorted(r["name"] for r in churn["runs"]) == ["r0", "r1", "r2"]
+
+
+@pytest.mark.parametrize(("path", "params", "message"), [
+    ("runs/groups", {}, "by is required"),
+    ("runs/groups", {"by": "metrics.loss"}, "cannot group by 'metrics.loss'"),
+    ("runs/groups", {"by": "name"}, "cannot group by 'name'"),
+    ("runs/groups", {"by": "experiment", "filter": "metrics.x>"}, "compared with a number"),
+    ("runs", {"group": "params.", "group_value": "1"}, "cannot group by 'params.'"),
+    ("runs", {"group": "experiment"}, "group_value or group_missing"),
+    ("runs", {"group_value": "churn"}, "need group"),
+])
+async def test_bad_groupings_are_a_specific_400(jp_fetch, runs, path, params, message):
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch(*API, *path.split("/"), params=params)
+    assert caught.value.code == 400
+    assert message in json.loads(caught.value.response.body)["detail"]

@@ -77,13 +77,18 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const { commands, shell } = app;
     const model = new ExperimentsModel();
     const tracker = new WidgetTracker<MainAreaWidget>({ namespace: EXPERIMENTS_ID });
+    // A page opened on a link restores the link's view, so its rows load once (not the
+    // saved view's first, then the link's).
+    const linked = new URLSearchParams(window.location.search).get('mlops-view');
+    const withLink = (saved: IExperimentsState | null | undefined) =>
+      linked === null ? saved : { ...saved, current: decodeView(linked) };
     // The state database holds the workspace's data once the layout is restored.
     const restored: Promise<void> = state
       ? app.restored
           .then(() => state.fetch(STATE_KEY))
-          .then(value => model.restore(value as unknown as IExperimentsState | undefined))
-          .catch(() => model.restore(null))
-      : model.restore(null);
+          .then(value => model.restore(withLink(value as unknown as IExperimentsState | undefined)))
+          .catch(() => model.restore(withLink(null)))
+      : model.restore(withLink(null));
     let saveTimer = 0;
     model.stateChanged.connect((_, value) => {
       window.clearTimeout(saveTimer);

@@ -1,6 +1,7 @@
 /**
  * The runs table: a grid with a header that sorts (↑/↓, aria-sort), rows
- * windowed so 100,000 runs scroll like ten, optional group headers, and
+ * windowed so 100,000 runs scroll like ten, optional group headers (the
+ * server's groups with their true counts, expanded page by page), and
  * keyboard navigation (arrows, Home/End, PageUp/PageDown, Enter opens,
  * Space selects).
  */
@@ -35,7 +36,8 @@ export function RunsTable({
 }): JSX.Element {
   const { view } = model;
   const columns = [...BASE_COLUMNS, ...view.columns];
-  const rows = tableRows(model.runs, view.group);
+  const groups = model.groups;
+  const rows = tableRows(model.runs, groups?.groups ?? null, view.group !== '');
   const runAt = (index: number): string | null => {
     const row = rows[index];
     return row?.kind === 'run' ? row.run.run_id : null;
@@ -52,7 +54,11 @@ export function RunsTable({
     }
   );
   const width = SELECT_WIDTH + columns.reduce((sum, key) => sum + columnWidth(key), 0);
-  const onNearEnd = useCallback(() => void model.loadMore(), [model]);
+  // Grouped, each group pages by its own "more" row instead.
+  const onNearEnd = useCallback(
+    () => void (model.view.group ? undefined : model.loadMore()),
+    [model]
+  );
   const activeRow = rows[active] as TableRow | undefined;
 
   return (
@@ -83,18 +89,50 @@ export function RunsTable({
           renderRow={(index, style) => {
             const row = rows[index];
             if (row.kind === 'group') {
+              const { group } = row;
               return (
                 <div
                   role="row"
                   className="jp-mlops-GroupRow"
                   style={style}
                   data-testid="mlops-group-row"
+                  data-group-value={group.value ?? ''}
                 >
                   <span role="rowheader">
-                    {columnLabel(view.group)}: <b>{row.value}</b>{' '}
-                    <span className="jp-mlops-Muted">
-                      {trans._n('%1 run loaded', '%1 runs loaded', row.count)}
-                    </span>
+                    <button
+                      className="jp-mlops-GroupToggle"
+                      aria-expanded={group.expanded}
+                      onClick={() => void groups?.toggle(group.value)}
+                    >
+                      <span aria-hidden>{group.expanded ? '▾' : '▸'}</span>{' '}
+                      {columnLabel(view.group)}: <b>{group.value ?? '—'}</b>{' '}
+                      <span className="jp-mlops-Muted" data-testid="mlops-group-count">
+                        {trans._n('%1 run', '%1 runs', group.count)}
+                      </span>
+                    </button>
+                  </span>
+                </div>
+              );
+            }
+            if (row.kind === 'more') {
+              const { group } = row;
+              return (
+                <div role="row" className="jp-mlops-GroupRow jp-mlops-GroupMore" style={style}>
+                  <span role="gridcell">
+                    <button
+                      className="jp-mlops-GroupToggle"
+                      data-testid="mlops-group-more"
+                      disabled={group.loading}
+                      onClick={() => void groups?.loadMore(group.value)}
+                    >
+                      {group.loading
+                        ? trans.__('Loading…')
+                        : trans.__(
+                            'Show more (%1 of %2 shown)',
+                            group.runs.length,
+                            group.count
+                          )}
+                    </button>
                   </span>
                 </div>
               );

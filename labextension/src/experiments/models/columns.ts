@@ -1,10 +1,11 @@
 /**
  * The runs table's columns and groups as pure functions: what a column is
- * called, how wide it is, what a run shows in it, and how loaded rows fall
- * into groups.
+ * called, how wide it is, what a run shows in it, and the rows a grouped or
+ * plain table shows.
  */
 import { formatDuration, formatNumber } from '../../format';
 import type { IRunSummary } from '../../schema';
+import type { IGroup } from './groups';
 
 /** Columns every table has, in order; each is also an API sort key. */
 export const BASE_COLUMNS = [
@@ -93,38 +94,34 @@ export function cellText(run: IRunSummary, key: string): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
-/** A row of the table: a group's header or a run. */
+/** A row of the table: a group's header, a run, or a group's "more" button. */
 export type TableRow =
-  | { kind: 'group'; value: string; count: number }
-  | { kind: 'run'; run: IRunSummary; index: number };
-
-/** The value a run is grouped by (`—` when it has none). */
-export function groupValue(run: IRunSummary, group: string): string {
-  const value = rawValue(run, group);
-  return value === undefined || value === null || value === '' ? '—' : String(value);
-}
+  | { kind: 'group'; group: IGroup }
+  | { kind: 'run'; run: IRunSummary; index: number }
+  | { kind: 'more'; group: IGroup };
 
 /**
- * Rows in their sort order, gathered under a header per group value in the
- * order the groups first appear; without a grouping, just the runs.
+ * The rows in their sort order; grouped, each group's header (largest group
+ * first) followed, when it is expanded, by the runs of it loaded so far and a
+ * row to load more of them. Grouped rows wait for the groups (`groups` null).
  */
-export function tableRows(runs: readonly IRunSummary[], group: string): TableRow[] {
-  if (!group) {
+export function tableRows(
+  runs: readonly IRunSummary[],
+  groups: readonly IGroup[] | null,
+  grouped: boolean
+): TableRow[] {
+  if (!grouped) {
     return runs.map((run, index) => ({ kind: 'run', run, index }));
   }
-  const groups = new Map<string, TableRow[]>();
-  runs.forEach((run, index) => {
-    const value = groupValue(run, group);
-    let members = groups.get(value);
-    if (!members) {
-      members = [];
-      groups.set(value, members);
-    }
-    members.push({ kind: 'run', run, index });
-  });
   const rows: TableRow[] = [];
-  for (const [value, members] of groups) {
-    rows.push({ kind: 'group', value, count: members.length }, ...members);
+  for (const group of groups ?? []) {
+    rows.push({ kind: 'group', group });
+    if (group.expanded) {
+      group.runs.forEach((run, index) => rows.push({ kind: 'run', run, index }));
+      if (group.loading || group.runs.length < group.count) {
+        rows.push({ kind: 'more', group });
+      }
+    }
   }
   return rows;
 }

@@ -1,14 +1,16 @@
 /**
  * State of the Experiments view: the view (query, columns, sort, grouping,
- * chart), the matching runs page by page with their total, the store's
- * catalog, the selection, and the user's named views. No React here.
+ * chart), the matching runs page by page with their total (or, grouped, the
+ * server's groups: groups.ts), the store's catalog, the selection, and the
+ * user's named views. No React here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { asRequestError, IRunQuery, listRuns, MlopsRequestError } from '../../request';
 import type { IRunPage, IRunSummary } from '../../schema';
 import { NextPage } from '../../paging';
-import { fetchCatalog } from '../api';
+import { fetchCatalog, fetchGroups } from '../api';
+import { RunGroups } from './groups';
 import { measureSince } from '../timing';
 import { EMPTY_CATALOG, ICatalog, IQueryError, parseQuery } from './query';
 import { asView, DEFAULT_VIEW, IChartState, IViewState } from './view';
@@ -29,7 +31,8 @@ export interface IExperimentsState {
 export class ExperimentsModel {
   constructor(
     private readonly fetchPage: (query: IRunQuery) => Promise<IRunPage> = listRuns,
-    private readonly loadCatalog: () => Promise<ICatalog> = fetchCatalog
+    private readonly loadCatalog: () => Promise<ICatalog> = fetchCatalog,
+    private readonly loadGroups: typeof fetchGroups = fetchGroups
   ) {}
 
   /** Any change of rows, status, catalog or selection. */
@@ -61,6 +64,11 @@ export class ExperimentsModel {
   /** Runs matching the query over all pages; null until the first page arrives. */
   get total(): number | null {
     return this._total;
+  }
+
+  /** The groups of the matching runs when the view is grouped, else null. */
+  get groups(): RunGroups | null {
+    return this._groups;
   }
 
   get hasMore(): boolean {
@@ -124,6 +132,9 @@ export class ExperimentsModel {
     if (this._view.query !== before.query || this._view.sort !== before.sort) {
       return this.reload();
     }
+    if (this._view.group !== before.group) {
+      return this._loadGroups();
+    }
     this._changed.emit();
     return Promise.resolve();
   }
@@ -174,6 +185,7 @@ export class ExperimentsModel {
     this._error = null;
     this._changed.emit();
     this._query = { ...parsed.query, sort: this._view.sort };
+    const grouped = this._loadGroups();
     try {
       const asked = performance.now();
       const page = await this.fetchPage({ ...this._query, limit: FIRST_PAGE_SIZE });
@@ -204,6 +216,37 @@ export class ExperimentsModel {
       }
     }
     this._changed.emit();
+    await grouped;
+  }
+
+  /** The groups of the current query by the view's grouping (none without one). */
+  private async _loadGroups(): Promise<void> {
+    this._groups?.dispose();
+    this._groups = null;
+    if (!this._view.group || this._queryError) {
+      this._changed.emit();
+      return;
+    }
+    const groups = new RunGroups(
+      this._query,
+      this._view.group,
+      PAGE_SIZE,
+      this.loadGroups,
+      this.fetchPage,
+      () => this._changed.emit(),
+      error => this._fail(error)
+    );
+    this._groups = groups;
+    this._changed.emit();
+    try {
+      await groups.load();
+    } catch (error) {
+      const failure = asRequestError(error);
+      // A refused query is said next to the query bar by the page's own request.
+      if (this._groups === groups && failure.status !== 400) {
+        this._fail(failure);
+      }
+    }
   }
 
   /** The next page, if any; concurrent calls share one request. */
@@ -241,6 +284,7 @@ export class ExperimentsModel {
   private _saved: Record<string, IViewState> = {};
   private _query: IRunQuery = {};
   private _runs: readonly IRunSummary[] = [];
+  private _groups: RunGroups | null = null;
   private _total: number | null = null;
   private _status: ExperimentsStatus = 'idle';
   private _error: MlopsRequestError | null = null;
