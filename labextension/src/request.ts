@@ -302,6 +302,9 @@ export async function downloadFile(
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Parameters whose empty value means something: the group of runs tagged ''. */
+const KEPT_WHEN_EMPTY = new Set(['group_value']);
+
 /** `?a=1&tag=x&tag=y`, skipping empty values; '' when nothing is set. */
 export function queryString(
   query: Record<string, string | number | string[] | undefined>
@@ -309,7 +312,7 @@ export function queryString(
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== '') {
+      if (item !== undefined && (item !== '' || KEPT_WHEN_EMPTY.has(key))) {
         params.append(key, String(item));
       }
     }

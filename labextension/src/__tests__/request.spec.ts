@@ -120,6 +120,12 @@ describe('run requests', () => {
     expect(queryString({ a: undefined, b: '' })).toBe('');
   });
 
+  it('keeps an empty group value: the group of runs whose value is the empty string', () => {
+    expect(queryString({ group: 'tags.t', group_value: '' })).toBe(
+      '?group=tags.t&group_value='
+    );
+  });
+
   it('patches a run with a JSON body', async () => {
     const requests: Request[] = [];
     const settings = ServerConnection.makeSettings({
