@@ -50,11 +50,11 @@ class CatalogMixin:
         "total", "truncated"}``; ``value`` null is the runs without one. The largest
         MAX_GROUPS groups are given; ``total`` counts every matching run."""
         status = self._status_column(self._dead_sessions())
-        query = group_query(search, key, status, self.db.engine.dialect.name)
+        query = group_query(search, key, status, self.db.engine.dialect.name, MAX_GROUPS + 1)
         with self.db.read() as c:
             rows = c.execute(query).all()
-        groups = [{"value": value, "count": count} for value, count in rows[:MAX_GROUPS]]
-        return {"group": key, "groups": groups, "total": sum(count for _, count in rows),
+        groups = [{"value": value, "count": count} for value, count, _ in rows[:MAX_GROUPS]]
+        return {"group": key, "groups": groups, "total": int(rows[0][2]) if rows else 0,
                 "truncated": len(rows) > MAX_GROUPS}
 
     def metric_histories(self, run_ids: list[str], key: str) -> dict[str, dict[str, list]]:

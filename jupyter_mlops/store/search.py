@@ -141,16 +141,22 @@ def _in_group(search: RunSearch, status_col: Any) -> Any:
     return s.runs.c.run_id.in_(holders.where(table.value == search.group_value))
 
 
-def group_query(search: RunSearch, key: str, status_col: Any, dialect: str) -> Select:
-    """Each value of ``key`` among the runs matching ``search`` with how many runs have
-    it (NULL: the runs without one), most runs first: one GROUP BY over the matches."""
+def group_query(search: RunSearch, key: str, status_col: Any, dialect: str,
+                limit: int) -> Select:
+    """The ``limit`` values of ``key`` with the most runs matching ``search`` (NULL: the
+    runs without one), each with its count and the count of all matches (a window over
+    every group, so a param with 100,000 values still sends back only ``limit`` rows):
+    one GROUP BY over the matches."""
     search.validate()
     value, join = _group_value(*group_key(key), status_col)
-    count = func.count().label("count")
-    query = select(value.label("value"), count).where(*_criteria(search, status_col, dialect))
+    count = func.count()
+    query = select(value.label("value"), count.label("count"),
+                   func.sum(count).over().label("total")
+                   ).where(*_criteria(search, status_col, dialect))
     if join is not None:
         query = query.select_from(s.runs.outerjoin(*join))
-    return query.group_by(value).order_by(count.desc(), value.asc().nulls_last())
+    return (query.group_by(value).order_by(count.desc(), value.asc().nulls_last())
+            .limit(limit))
 
 
 def sort_clause(sort: str) -> tuple[Any, Any, ColumnElement]:

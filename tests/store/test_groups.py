@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_mlops.store import InvalidInput
-from jupyter_mlops.store.search import RunSearch
+from jupyter_mlops.store.search import RunSearch, group_query
 
 
 @pytest.fixture
@@ -50,6 +50,23 @@ def test_groups_count_all_matching_runs_largest_first(store, runs):
     assert _groups(store, "params.C") == {"0": 8, "1": 8, "2": 7, None: 6}
     assert _groups(store, "tags.team") == {None: 25, "risk": 4}
     assert _groups(store, "status") == {"finished": 29}
+
+
+def test_past_the_group_limit_only_the_largest_come_back_and_the_total_counts_all(
+        store, runs, monkeypatch):
+    from jupyter_mlops.store import catalog
+
+    monkeypatch.setattr(catalog, "MAX_GROUPS", 2)
+    answer = store.group_runs(RunSearch(), "params.C")
+    assert answer["groups"] == [{"value": "0", "count": 8}, {"value": "1", "count": 8}]
+    assert answer["total"] == 29 and answer["truncated"]
+    # The limit is the database's: 4 groups exist, 3 rows are read.
+    query = group_query(RunSearch(), "params.C", store._status_column(set()),
+                        store.db.engine.dialect.name, 3)
+    with store.db.read() as c:
+        assert [tuple(r) for r in c.execute(query)] == [("0", 8, 29), ("1", 8, 29), ("2", 7, 29)]
+    empty = store.group_runs(RunSearch(experiment="none"), "params.C")
+    assert empty == {"group": "params.C", "groups": [], "total": 0, "truncated": False}
 
 
 def test_groups_follow_the_query(store, runs):
