@@ -26,11 +26,11 @@ class JobsMixin:
     db: Any
 
     def record_job(self, job_id: str, ref: str) -> dict:
-        """A new queued job, run by this process."""
+        """A new queued job, run by this process (its ``ref`` is user input: redacted)."""
         pid = os.getpid()
-        row = {"job_id": job_id, "ref": ref, "status": "queued", "submitted_ms": now_ms(),
-               "finished_ms": None, "result": None, "error": None, "host": this_host(),
-               "pid": pid, "pid_started_ms": process_started_ms(pid)}
+        row = {"job_id": job_id, "ref": redact_value(ref), "status": "queued",
+               "submitted_ms": now_ms(), "finished_ms": None, "result": None, "error": None,
+               "host": this_host(), "pid": pid, "pid_started_ms": process_started_ms(pid)}
         self.db.transact(lambda c: c.execute(s.retrain_jobs.insert(), row))
         return _job(row)
 

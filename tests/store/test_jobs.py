@@ -18,6 +18,12 @@ if sys.argv[2] == "running":
 """
 
 
+def test_a_job_ref_that_carries_a_credential_is_stored_redacted(store):
+    job_id = new_id()
+    store.record_job(job_id, "https://u:hunter2pass@registry.example/churn@production")
+    assert "hunter2pass" not in store.get_job(job_id)["ref"]
+
+
 def test_a_finished_job_is_read_back_with_its_result_redacted(store):
     job_id = new_id()
     job = store.record_job(job_id, "churn/1")
