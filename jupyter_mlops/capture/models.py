@@ -8,6 +8,7 @@ honours ``__sklearn_is_fitted__``; xgboost and lightgbm wrappers implement that 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -33,17 +34,16 @@ _SEARCH_COLUMNS = ("rank_test_score", "mean_test_score", "std_test_score", "mean
 def is_fitted_model(obj: Any) -> bool:
     """A fitted model: a scikit-learn-API estimator (pipelines, searches, the xgboost and
     lightgbm wrappers), a trained xgboost or lightgbm ``Booster`` (``xgb.train``,
-    ``lgb.train``), a catboost model, a built keras model, a torch ``nn.Module`` or a
-    statsmodels results object. Classes and unfitted estimators are not."""
+    ``lgb.train``), a catboost model, a keras model ``fit`` has trained, a torch ``nn.Module``
+    whose parameters were trained or loaded, or a statsmodels results object. Classes,
+    unfitted estimators and models only defined are not."""
     if isinstance(obj, _NOT_MODELS):
         return False
     kind = type(obj)
-    torch_nn = sys.modules.get("torch.nn")
-    if torch_nn is not None and isinstance(obj, torch_nn.Module):
-        return True
-    keras = sys.modules.get("keras")
-    if keras is not None and isinstance(obj, getattr(keras, "Model", ())):
-        return bool(getattr(obj, "built", False))
+    if _is_keras_model(obj):  # before torch: with the torch backend it is an nn.Module too
+        return _true(lambda: _keras_steps(obj) > 0)
+    if _is_torch_module(obj):
+        return _true(lambda: _torch_trained(obj))
     wrapper = sys.modules.get("statsmodels.base.wrapper")
     if wrapper is not None and isinstance(obj, wrapper.ResultsWrapper):
         return True
@@ -67,6 +67,30 @@ def is_fitted_model(obj: Any) -> bool:
         return any(n.endswith("_") and not n.startswith("__") for n in vars(obj))
     except TypeError:
         return False
+
+
+def _is_keras_model(obj: Any) -> bool:
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(obj, getattr(keras, "Model", ()))
+
+
+def _is_torch_module(obj: Any) -> bool:
+    torch_nn = sys.modules.get("torch.nn")
+    return torch_nn is not None and isinstance(obj, torch_nn.Module)
+
+
+def _keras_steps(model: Any) -> int:
+    """Training steps keras's optimizer has taken (``fit`` counts them): 0 for a model that
+    is only built or compiled."""
+    optimizer = getattr(model, "optimizer", None)
+    return 0 if optimizer is None else int(optimizer.iterations)
+
+
+def _torch_trained(module: Any) -> bool:
+    """torch has no "fitted" flag; its autograd version counter says whether a parameter
+    was written in place after its initialisation (which writes it once): an optimizer's
+    ``step`` and ``load_state_dict`` do."""
+    return any(p._version > 1 for p in module.parameters())
 
 
 def _booster_rounds(obj: Any) -> Any:
@@ -149,9 +173,14 @@ def param_text(value: Any) -> Any:
 def model_params(obj: Any) -> dict[str, Any]:
     """``get_params(deep=True)``: nested estimators' params in scikit-learn's ``step__param``
     form, each value made readable by ``param_text``. For a search, its best estimator's
-    params (what was kept), not the template's. A torch module has no such params."""
+    params (what was kept), not the template's. keras and torch models have no
+    ``get_params``: see ``_keras_params`` and ``_torch_params``."""
     if is_search(obj) and hasattr(obj, "best_estimator_"):
         obj = obj.best_estimator_
+    if _is_keras_model(obj):
+        return _keras_params(obj)
+    if _is_torch_module(obj):
+        return _torch_params(obj)
     get_params = getattr(obj, "get_params", None)
     if get_params is None or isinstance(obj, type):
         return {}
@@ -160,6 +189,56 @@ def model_params(obj: Any) -> dict[str, Any]:
     except Exception:
         return {}
     return {key: param_text(value) for key, value in params.items()}
+
+
+def _keras_params(model: Any) -> dict[str, Any]:
+    """What MLflow's keras autolog records: the optimizer's name and settings, the loss, and
+    the last ``fit``'s epochs and steps per epoch; with the model's parameter count."""
+    params: dict[str, Any] = {}
+    with contextlib.suppress(Exception):
+        params["parameters"] = int(model.count_params())
+    optimizer = getattr(model, "optimizer", None)
+    with contextlib.suppress(Exception):
+        config = optimizer.get_config()
+        params["optimizer"] = type(optimizer).__name__  # config's name is unique per object
+        params.update({f"optimizer.{k}": param_text(v) for k, v in config.items()
+                       if v is not None and k != "name"})
+    loss = getattr(model, "loss", None)
+    if loss is not None:
+        params["loss"] = param_text(loss)
+    fitted = getattr(getattr(model, "history", None), "params", None) or {}
+    params.update({k: param_text(fitted[k]) for k in ("epochs", "steps") if k in fitted})
+    return params
+
+
+def _torch_params(module: Any) -> dict[str, Any]:
+    """A torch module's size: its parameters, those that train, and its layers."""
+    try:
+        parameters = list(module.parameters())
+    except Exception:
+        return {}
+    return {"parameters": sum(p.numel() for p in parameters),
+            "trainable_parameters": sum(p.numel() for p in parameters if p.requires_grad),
+            "layers": sum(1 for _ in module.modules()) - 1}
+
+
+def training_history(model: Any) -> list[tuple[str, float]]:
+    """The per-epoch metrics of a keras model's last ``fit`` (``model.history.history``:
+    loss, val_loss, accuracy…), in epoch order, so each epoch is a step."""
+    if not _is_keras_model(model):
+        return []
+    history = getattr(getattr(model, "history", None), "history", None)
+    if not isinstance(history, dict):
+        return []
+    out = []
+    for epoch in range(max((len(v) for v in history.values() if isinstance(v, list)),
+                           default=0)):
+        for key, values in history.items():
+            if isinstance(values, list) and epoch < len(values):
+                value = scalar(values[epoch])
+                if value is not None and math.isfinite(value):
+                    out.append((key, value))
+    return out
 
 
 def search_results(search: Any) -> tuple[dict[str, Any], float | None, str]:

@@ -22,6 +22,7 @@ from ..capture.models import (
     model_params,
     model_type,
     search_results,
+    training_history,
 )
 from ..store.ids import new_id
 from ..store.records import now_ms
@@ -151,6 +152,7 @@ class RunBuilder:
         self.add_params({prefix + k: v for k, v in model_params(model).items()})
         self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label,
                        f"{prefix}model.variable": variable})
+        self.add_metrics([(prefix + k, v) for k, v in training_history(model)])
         if is_search(model):
             self._add_search(prefix, model)
 

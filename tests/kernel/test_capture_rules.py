@@ -61,6 +61,48 @@ def test_boosters_and_statsmodels_results_are_models(data, run, tracker, store):
     assert ols["name"].startswith("RegressionResultsWrapper ")
 
 
+def test_catboost_torch_and_keras_models_are_runs_once_trained(data, run, tracker, store,
+                                                                monkeypatch):
+    """catboost by its ``is_fitted``; a torch module once its parameters were trained, a
+    keras model once ``fit`` stepped its optimizer (defining either is no run); keras's
+    optimizer settings are params and its per-epoch history is metric steps."""
+    monkeypatch.setenv("KERAS_BACKEND", "torch")  # torch is installed; tensorflow is not
+    for library in ("catboost", "torch", "keras"):
+        pytest.importorskip(library)
+    run("import catboost\n"
+        "cb = catboost.CatBoostClassifier(iterations=5, depth=2, verbose=0).fit(X_train, y_train)")
+    run("import torch\n"
+        "net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))")
+    assert [r["name"].split()[0] for r in runs(tracker, store)] == ["CatBoostClassifier"]
+    run("optimizer = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "Xt, yt = torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train)\n"
+        "net.train()\n"
+        "for epoch in range(5):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = torch.nn.functional.cross_entropy(net(Xt), yt)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()")
+    run("import keras\n"
+        "model = keras.Sequential([keras.Input((4,)),\n"
+        "                          keras.layers.Dense(3, activation='softmax')])\n"
+        "model.compile(optimizer=keras.optimizers.Adam(0.01),\n"
+        "              loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
+    assert len(runs(tracker, store)) == 2
+    run("history = model.fit(X_train, y_train, epochs=3, verbose=0)")
+    catboost_run, torch_run, keras_run = runs(tracker, store)
+    assert catboost_run["params"]["iterations"] == "5"
+    assert torch_run["name"].startswith("Sequential ") and torch_run["tags"]["model.name"] == "net"
+    assert torch_run["params"]["parameters"] == str(4 * 8 + 8 + 8 * 3 + 3)
+    assert "loss" in torch_run["metrics"]
+    assert keras_run["tags"]["model.name"] == "model"
+    params = keras_run["params"]
+    assert (params["optimizer"], params["epochs"]) == ("Adam", "3")
+    assert float(params["optimizer.learning_rate"]) == pytest.approx(0.01)
+    steps = store.metric_history(keras_run["run_id"], "loss")
+    assert [s["step"] for s in steps] == [0, 1, 2]
+    assert steps[-1]["value"] == pytest.approx(run("history.history['loss'][-1]").result)
+
+
 def test_the_runs_model_is_the_predictor_fitted_last(data, run, tracker, store):
     run("from sklearn.preprocessing import LabelBinarizer\n"
         "from sklearn.svm import SVC\n"
