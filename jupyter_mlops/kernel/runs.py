@@ -19,7 +19,6 @@ from ..capture.files import file_fingerprint
 from ..capture.models import (
     is_fitted_model,
     is_search,
-    model_params,
     model_type,
     search_results,
     training_history,
@@ -30,6 +29,7 @@ from ..store.records import now_ms
 if TYPE_CHECKING:
     from .tracker import Tracker
 
+_SAMPLED = 64
 RUN_STATUS = {"ok": "finished", "error": "failed", "interrupted": "interrupted"}
 
 
@@ -52,8 +52,10 @@ def is_data_like(value: Any) -> bool:
     if value.dtype == object or value.dtype == bool:
         return False
     if value.ndim == 2 and min(value.shape) > 2:
-        # first, middle and last row (column) equal: a sample, not a pass over the data
-        rows, columns = value[[0, value.shape[0] // 2, -1]], value[:, [0, value.shape[1] // 2, -1]]
+        # first, middle and last row (column) equal, looked at in at most _SAMPLED rows
+        # (columns): a sample, not a pass over the data
+        rows = value[[0, value.shape[0] // 2, -1], ::-(-value.shape[1] // _SAMPLED)]
+        columns = value[::-(-value.shape[0] // _SAMPLED), [0, value.shape[1] // 2, -1]]
         return not ((rows == rows[0]).all() or (columns == columns[:, :1]).all())
     return True
 
@@ -149,7 +151,7 @@ class RunBuilder:
         if label not in self._models:
             self._models.append(label)
         prefix = "" if first else f"{label}."
-        self.add_params({prefix + k: v for k, v in model_params(model).items()})
+        self.add_params({prefix + k: v for k, v in self.t.model_params(model).items()})
         self.add_tags({f"{prefix}model.type": model_type(model), f"{prefix}model.name": label,
                        f"{prefix}model.variable": variable})
         self.add_metrics([(prefix + k, v) for k, v in training_history(model)])

@@ -4,8 +4,8 @@ Hooks: ``pre_run_cell`` records the cell (code, names) before it runs; ``post_ru
 completes the cell record and decides whether the cell is (part of) a run, from the names
 the cell bound or mutated, the metric functions it called (``metrics``) and the figures it
 showed (``figures``: the PNGs the notebook displayed). On the hot path the tracker only
-analyses the cell's code (cached), appends two journal lines and looks at those names; the
-store is written by the background writer.
+analyses the cell's code (cached), looks at those names and journals what each hook
+recorded with one write (``Writer.batch``); the store is written by the background writer.
 
 Execution counts are the prompt numbers the user sees: IPython's display hook's
 ``prompt_count`` (IPython 9.8 and later count the cell before ``pre_run_cell``, earlier
@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,13 @@ import xxhash
 from .. import api
 from ..capture.code import analyse
 from ..capture.datasets import fingerprint
-from ..capture.models import is_fitted_model, is_predictor, metric_value, models_in
+from ..capture.models import (
+    is_fitted_model,
+    is_predictor,
+    metric_value,
+    model_params,
+    models_in,
+)
 from ..config import MlopsConfig
 from ..redact import redact
 from ..store.ids import new_id
@@ -55,6 +62,7 @@ _BODY_MAGICS = frozenset({"track", "time", "capture", "prun"})
 _MAX_ERROR = 1000
 _MISSING = object()
 _OUTPUT_NAME = re.compile(r"^_+\d*$")  # IPython's _, __, _12: never a model's name
+_MAX_PARAMS_CACHED = 256
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Tracker:
         self.ignored: set[str] = set()
         self._current: _Cell | None = None
         self._model_states: dict[int, tuple] = {}  # id(model) -> fit_state when captured
+        self._params: dict[int, tuple[weakref.ref, tuple, dict[str, Any]]] = {}
         self._fingerprints: dict[str, tuple[int | None, int, str]] = {}
         self._atexit = False
 
@@ -222,7 +231,8 @@ class Tracker:
             return  # tool-internal executions (variable explorers, completers)
         self.writer.cell_started()
         try:
-            self._begin_cell(info)
+            with self.writer.batch():
+                self._begin_cell(info)
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
 
@@ -230,7 +240,8 @@ class Tracker:
         cell, self._current = self._current, None
         try:
             if cell is not None:
-                self._end_cell(cell, result)
+                with self.writer.batch():
+                    self._end_cell(cell, result)
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
         finally:
@@ -462,6 +473,20 @@ class Tracker:
         value = fingerprint(obj)
         self._fingerprints[variable] = (version, id(obj), value)
         return value
+
+    def model_params(self, model: Any) -> dict[str, Any]:
+        """``model_params``, once per fitted state of a model: one that several runs read
+        (scored, plotted, sliced in) is described once, not by ``get_params`` for each."""
+        key, state = id(model), fit_state(model)
+        cached = self._params.get(key)
+        if cached is not None and cached[0]() is model and cached[1] == state:
+            return cached[2]
+        params = model_params(model)
+        if len(self._params) >= _MAX_PARAMS_CACHED:
+            self._params = {k: v for k, v in self._params.items() if v[0]() is not None}
+        with contextlib.suppress(TypeError):  # no weak references to it: not cached
+            self._params[key] = (weakref.ref(model), state, params)
+        return params
 
     def lineage_warnings(self, found: lineage.Slice) -> list[str]:
         cells = self.cells_on_notebook

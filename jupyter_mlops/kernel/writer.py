@@ -31,7 +31,7 @@ import collections
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -69,6 +69,8 @@ class Writer:
         self._heartbeat = heartbeat
         self._describe = describe_store
         self._queue: collections.deque[Any] = collections.deque()
+        self._batch: list[dict] | None = None  # records of the open ``batch``
+        self._batch_thread = 0
         self._wake = threading.Event()
         self._asleep = False  # waiting for the first record after the queue ran dry
         self._backlog: list[dict] = []
@@ -89,10 +91,39 @@ class Writer:
         return len(self._backlog)
 
     def submit(self, record: dict) -> None:
-        numbered = self.journal.append(record)
+        if self._batching():
+            self._batch.append(record)
+        else:
+            self._journal_and_queue([record])
+
+    def _journal_and_queue(self, items: list[Any]) -> None:
+        """Journal the records among ``items`` (one write), then queue every item in order:
+        a task (a dataset's profile) after the record it completes."""
+        numbered = iter(self.journal.append_all([i for i in items if isinstance(i, dict)]))
         self._check_journal()
-        if numbered is not None:
-            self._put(numbered)
+        for item in items:
+            if isinstance(item, dict):
+                item = next(numbered)
+            if item is not None:
+                self._put(item)
+
+    def _batching(self) -> bool:
+        return self._batch is not None and threading.get_ident() == self._batch_thread
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Records (and tasks) this thread submits inside are journaled together when it
+        ends, one write for a cell hook's records; a flush inside writes them first."""
+        self._batch, self._batch_thread = [], threading.get_ident()
+        try:
+            yield
+        finally:
+            self._end_batch()
+
+    def _end_batch(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch:
+            self._journal_and_queue(batch)
 
     def _put(self, item: Any) -> None:
         self._queue.append(item)
@@ -113,7 +144,10 @@ class Writer:
     def submit_task(self, task: Task) -> None:
         """Heavy capture work (profiles, file hashes, environment) run on the writer thread;
         the records it returns are journaled and written like any other."""
-        self._put(task)
+        if self._batching():
+            self._batch.append(task)
+        else:
+            self._put(task)
 
     def cell_started(self) -> None:
         self._cell_started = time.monotonic()
@@ -128,6 +162,8 @@ class Writer:
 
     def flush(self, timeout: float = 30) -> bool:
         """Wait until everything submitted so far is stored; False if it could not be."""
+        if self._batching():
+            self._end_batch()
         marker = _Flush()
         with self._flush_lock:
             self._flushes += 1
@@ -213,10 +249,7 @@ class Writer:
         except Exception as e:
             self._problems.report("capture-task", "part of a run could not be captured", e)
             return
-        for record in records:
-            numbered = self.journal.append(record)
-            if numbered is not None:
-                self._backlog.append(numbered)
+        self._backlog.extend(r for r in self.journal.append_all(records) if r is not None)
         self._check_journal()
 
     def _beat(self) -> None:

@@ -395,3 +395,31 @@ def _journal(tracker):
 
     with open(tracker.writer.journal.path) as handle:
         return [json.loads(line) for line in handle]
+
+
+def test_each_hook_journals_its_records_with_one_write(run, tracker, store, monkeypatch, csv):
+    """A cell that fits and scores a model on data read from a file makes a dozen records:
+    written together, once before the cell runs and once after, in the order they were made
+    (the dataset's file hash is worked out after its record)."""
+    from jupyter_mlops.kernel import spool
+
+    run("%track")
+    run(f"import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+        f"df = pd.read_csv({str(csv)!r})")
+    writes = []
+    real = spool._write_keeping_gil
+
+    def counted(fd, data):
+        writes.append(data.count(b'{"op":'))  # records (not the journal's store line)
+        return real(fd, data)
+
+    monkeypatch.setattr(spool, "_write_keeping_gil", counted)
+    tracker.writer.cell_started()  # the writer waits, so only the hooks write
+    run("clf = LogisticRegression(C=0.3).fit(df[['a', 'b']], df['label'])\n"
+        "accuracy = clf.score(df[['a', 'b']], df['label'])")
+    assert len(writes) == 2 and writes[0] == 1 and writes[1] >= 8, writes
+    tracker.writer.cell_ended()
+    fitted = run_of(flushed(tracker, store), tracker, "LogisticRegression")
+    assert fitted["params"]["C"] == "0.3" and "accuracy" in fitted["metrics"]
+    (dataset,) = fitted["datasets"]
+    assert dataset["source"] == str(csv) and dataset["file_hash"]
