@@ -394,25 +394,47 @@ def schema(obj: Any) -> dict[str, Any]:
     import pandas as pd
 
     if isinstance(obj, pd.DataFrame):
-        names, dtypes = [_label(n) for n in obj.columns], _dtype_names(obj.dtypes)
+        names, dtypes = [_label(n) for n in obj.columns], _frame_dtypes(obj)
     elif isinstance(obj, pd.Series):
-        names, dtypes = ["value" if obj.name is None else _label(obj.name)], [str(obj.dtype)]
+        names, dtypes = ["value" if obj.name is None else _label(obj.name)], [obj.dtype]
     elif isinstance(obj, np.ndarray) and obj.ndim == 2:
-        names, dtypes = [str(i) for i in range(obj.shape[1])], [str(obj.dtype)] * obj.shape[1]
+        names, dtypes = [str(i) for i in range(obj.shape[1])], [obj.dtype] * obj.shape[1]
     elif isinstance(obj, np.ndarray):
-        names, dtypes = ["value"], [str(obj.dtype)]
+        names, dtypes = ["value"], [obj.dtype]
     else:
         raise TypeError(f"not a dataset: {type(obj).__name__}")
-    return {"schema": [{"name": n, "dtype": d} for n, d in zip(names, dtypes, strict=True)],
+    return {"schema": [{"name": n, "dtype": _dtype_name(d)}
+                       for n, d in zip(names, dtypes, strict=True)],
             "shape": [int(n) for n in obj.shape]}
 
 
-def _dtype_names(dtypes: Iterable[Any]) -> list[str]:
-    """``str`` of each dtype, once per distinct dtype object: a numpy dtype's costs ~9 µs,
-    and this runs on the cell's path for every column of a frame a run reads."""
-    names: dict[int, str] = {}
-    return [names.get(id(dtype)) or names.setdefault(id(dtype), str(dtype))
-            for dtype in list(dtypes)]
+def _frame_dtypes(frame: Any) -> Iterable[Any]:
+    """Each column's dtype, from the frame's block manager rather than the ``dtypes`` Series.
+
+    The schema is taken on the cell's path right after the fingerprint has streamed the frame
+    through the CPU caches, where building that Series runs through cold pandas code: ~0.18 ms
+    against ~1 µs for this (pandas' public ``dtypes`` is the fallback)."""
+    get_dtypes = getattr(getattr(frame, "_mgr", None), "get_dtypes", None)
+    return get_dtypes() if get_dtypes is not None else frame.dtypes
+
+
+# id -> (numpy dtype, its str): the dtype is held so that its id stays its own. Only numpy
+# dtypes, a small set, are kept (an extension dtype such as a category's holds its values).
+_DTYPE_NAMES: dict[int, tuple[np.dtype, str]] = {}
+
+
+def _dtype_name(dtype: Any) -> str:
+    """``str`` of a dtype, remembered for numpy's: theirs runs Python code (~9 µs warm, ~60 µs
+    once a fingerprint has left the caches cold), once per column of a frame a run reads."""
+    known = _DTYPE_NAMES.get(id(dtype))
+    if known is not None:
+        return known[1]
+    name = str(dtype)
+    if isinstance(dtype, np.dtype):
+        if len(_DTYPE_NAMES) >= 256:
+            _DTYPE_NAMES.clear()
+        _DTYPE_NAMES[id(dtype)] = (dtype, name)
+    return name
 
 
 def _label(name: Any) -> str:

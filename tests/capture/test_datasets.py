@@ -7,7 +7,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from jupyter_mlops.capture.datasets import PROFILE_ROWS, describe, fingerprint, is_dataset
+from jupyter_mlops.capture.datasets import (
+    PROFILE_ROWS,
+    describe,
+    fingerprint,
+    is_dataset,
+    schema,
+)
 
 
 def test_is_dataset_recognises_frames_series_and_arrays():
@@ -323,6 +329,35 @@ def test_describe_frame_schema_shape_and_profile_are_json_ready():
     assert info["profile"]["cat"]["distinct"] == 2
     assert info["profile"]["when"]["min"].startswith("2024-01-01")
     assert info["profile"]["mixed"]["distinct"] == 3
+
+
+def as_pandas_names_them(frame):
+    return [{"name": str(n), "dtype": str(d)} for n, d in frame.dtypes.items()]
+
+
+def test_schema_names_every_column_dtype_as_pandas_does_and_follows_changes():
+    df = pd.DataFrame({
+        "f": np.arange(3, dtype="float32"), "i": pd.array([1, None, 3], dtype="Int8"),
+        "s": ["a", "b", None], "o": pd.Series(["a", 1, None], dtype=object),
+        "c": pd.Categorical(["x", "y", "x"], ordered=True),
+        "t": pd.date_range("2024-01-01", periods=3, tz="Europe/Paris"),
+        "d": pd.to_timedelta([1, 2, 3], unit="s"), "p": pd.period_range("2024", periods=3),
+        "u": np.array(["ab", "c", ""], dtype="U2").astype(object), 0: [True, False, True],
+    })
+    df.insert(3, "f", np.zeros(3, dtype=">f8"), allow_duplicates=True)
+    assert schema(df)["schema"] == as_pandas_names_them(df)
+    assert schema(df)["shape"] == [3, 11]
+    df["f"] = "now text"  # the schema of the same frame follows its dtypes
+    df[0] = df[0].astype("int16")
+    assert schema(df)["schema"] == as_pandas_names_them(df)
+    assert [c["dtype"] for c in schema(df)["schema"]][:2] == ["str", "Int8"]
+    many = [np.dtype(f"U{n}") for n in range(1, 600)]  # more numpy dtypes than are remembered
+    assert [c["dtype"] for c in schema(pd.DataFrame({i: np.array(["x"], dtype=d)
+                                                    for i, d in enumerate(many)}))["schema"]
+            ] == ["str"] * len(many)
+    for dtype in many:
+        assert schema(np.zeros(2, dtype=dtype))["schema"] == [{"name": "value",
+                                                               "dtype": str(dtype)}]
 
 
 def test_describe_caps_top_values_at_ten():
