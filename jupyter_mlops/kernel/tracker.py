@@ -419,12 +419,12 @@ class Tracker:
 
     def _link_opened_files(self, cell: _Cell) -> None:
         """Data the cell built after opening exactly one CSV came from that file."""
+        opened = self.sources.opened
+        if not opened or len(set(opened)) != 1:
+            return
         from ..capture.datasets import is_dataset
 
-        opened = set(self.sources.opened)
-        if len(opened) != 1:
-            return
-        (path,) = opened
+        path = opened[0]
         ns = self.shell.user_ns
         for name in cell.execution.info.defined:
             value = ns.get(name)
