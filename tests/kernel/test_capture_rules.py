@@ -70,7 +70,8 @@ def test_catboost_torch_and_keras_models_are_runs_once_trained(data, run, tracke
     for library in ("catboost", "torch", "keras"):
         pytest.importorskip(library)
     run("import catboost\n"
-        "cb = catboost.CatBoostClassifier(iterations=5, depth=2, verbose=0).fit(X_train, y_train)")
+        "cb = catboost.CatBoostClassifier(iterations=5, depth=2, verbose=0,\n"
+        "                                 allow_writing_files=False).fit(X_train, y_train)")
     run("import torch\n"
         "net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))")
     assert [r["name"].split()[0] for r in runs(tracker, store)] == ["CatBoostClassifier"]
