@@ -8,7 +8,10 @@ import { flushSync } from 'react-dom';
 /** Rows PageUp/PageDown move by. */
 const PAGE_ROWS = 10;
 
-/** Rows rendered above and below the visible ones, so fast scrolls stay filled. */
+/**
+ * Rows rendered past the visible ones in the direction of the scroll, so a
+ * fast scroll stays filled; one is kept behind.
+ */
 const OVERSCAN = 8;
 /** By default, ask for more rows when the end is this many rows away. */
 const END_THRESHOLD = 40;
@@ -42,7 +45,8 @@ export function VirtualList({
 }: IVirtualListProps): JSX.Element {
   const outer = useRef<HTMLDivElement>(null);
   const styles = useRef<React.CSSProperties[]>([]);
-  const [topRow, setTopRow] = useState(0);
+  // The first row on screen, and whether the last scroll went down.
+  const [{ topRow, down }, setScrolled] = useState({ topRow: 0, down: true });
   const [height, setHeight] = useState(0);
 
   useLayoutEffect(() => {
@@ -58,8 +62,14 @@ export function VirtualList({
     // land a frame late, after the stale rows were painted), and the layout
     // is then clean when the next scroll reads scrollTop. Only a new top row
     // renders anything.
-    const onScroll = (): void =>
-      flushSync(() => setTopRow(Math.floor(node.scrollTop / rowHeight)));
+    const onScroll = (): void => {
+      const row = Math.floor(node.scrollTop / rowHeight);
+      flushSync(() =>
+        setScrolled(last =>
+          row === last.topRow ? last : { topRow: row, down: row > last.topRow }
+        )
+      );
+    };
     node.addEventListener('scroll', onScroll, { passive: true });
     return () => {
       observer.disconnect();
@@ -84,8 +94,9 @@ export function VirtualList({
   // Before the first measure, render one screenful rather than nothing. A
   // fixed number of slots is rendered wherever the list is scrolled.
   const viewport = height || 20 * rowHeight;
-  const slots = Math.ceil(viewport / rowHeight) + 2 * OVERSCAN + 1;
-  const first = Math.max(0, Math.min(topRow - OVERSCAN, count - slots));
+  const slots = Math.ceil(viewport / rowHeight) + OVERSCAN + 2;
+  const behind = down ? 1 : OVERSCAN;
+  const first = Math.max(0, Math.min(topRow - behind, count - slots));
   const last = Math.min(count, first + slots);
 
   useEffect(() => {

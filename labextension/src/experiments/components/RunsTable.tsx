@@ -230,28 +230,21 @@ const RunRow = React.memo(function RunRow({
       </span>
       {columns.map(key => {
         const text = cellText(run, key);
+        const kind = columnKind(key) || key;
+        // The name's swatch and the status's dot are the cell's ::before.
+        const look = key === 'status' ? ` jp-mlops-mod-${statusLook(run.status)}` : '';
         return (
           <span
             key={key}
             role="gridcell"
-            className={`jp-mlops-Cell jp-mlops-Cell-${columnKind(key) || key}`}
-            style={{ width: columnWidth(key) }}
+            className={`jp-mlops-Cell jp-mlops-Cell-${kind}${look}`}
+            style={
+              key === 'name'
+                ? ({ width: columnWidth(key), '--jp-mlops-swatch': runColour(run.run_id) } as React.CSSProperties)
+                : { width: columnWidth(key) }
+            }
             title={text}
           >
-            {key === 'name' && (
-              <span
-                className="jp-mlops-RunSwatch"
-                style={{ background: runColour(run.run_id) }}
-                aria-hidden
-              />
-            )}
-            {key === 'status' && (
-              // A CSS dot: icon components cost too much per row while scrolling.
-              <span
-                className={`jp-mlops-StatusDot jp-mlops-mod-${statusLook(run.status)}`}
-                aria-hidden
-              />
-            )}
             {key === 'name' ? (
               <button className="jp-mlops-RunLink" tabIndex={-1} onClick={() => onOpen(run.run_id)}>
                 {run.name}
