@@ -26,10 +26,11 @@ import { runColour } from '../charts/plots';
 export const ROW_HEIGHT = 28;
 const SELECT_WIDTH = 32;
 /**
- * Ask for the next page half a page before the loaded rows end: it then
- * arrives before even a fast scroll reaches the end and has to stop.
+ * Ask for the next page a page before the loaded rows end: it then arrives
+ * before even a fast scroll (a screen a frame) reaches the end and stops,
+ * unless the request takes longer than about 400 ms.
  */
-const NEAR_END_ROWS = PAGE_SIZE / 2;
+const NEAR_END_ROWS = PAGE_SIZE;
 
 export function RunsTable({
   model,
