@@ -6,10 +6,11 @@
  * Space selects).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useCallback } from 'react';
+import React, { useCallback, useMemo } from 'react';
 
 import { statusLabel, statusLook } from '../../format';
 import { useListKeys, VirtualList } from '../../virtuallist';
+import type { IRunSummary } from '../../schema';
 import {
   BASE_COLUMNS,
   cellText,
@@ -19,11 +20,17 @@ import {
   TableRow,
   tableRows
 } from '../models/columns';
-import type { ExperimentsModel } from '../models/experiments';
+import { type ExperimentsModel, PAGE_SIZE } from '../models/experiments';
 import { runColour } from '../charts/plots';
 
 export const ROW_HEIGHT = 28;
 const SELECT_WIDTH = 32;
+/**
+ * Ask for the next page a page before the loaded rows end: it then arrives
+ * before even a fast scroll (a screen a frame) reaches the end and stops,
+ * unless the request takes longer than about 400 ms.
+ */
+const NEAR_END_ROWS = PAGE_SIZE;
 
 export function RunsTable({
   model,
@@ -35,7 +42,7 @@ export function RunsTable({
   onOpen: (runId: string) => void;
 }): JSX.Element {
   const { view } = model;
-  const columns = [...BASE_COLUMNS, ...view.columns];
+  const columns = useMemo(() => [...BASE_COLUMNS, ...view.columns], [view.columns]);
   const groups = model.groups;
   const rows = tableRows(model.runs, groups?.groups ?? null, view.group !== '');
   const runAt = (index: number): string | null => {
@@ -86,6 +93,7 @@ export function RunsTable({
           rowHeight={ROW_HEIGHT}
           activeIndex={active}
           onNearEnd={onNearEnd}
+          nearEndRows={NEAR_END_ROWS}
           renderRow={(index, style) => {
             const row = rows[index];
             if (row.kind === 'group') {
@@ -137,78 +145,20 @@ export function RunsTable({
                 </div>
               );
             }
-            const { run } = row;
-            const selected = model.isSelected(run.run_id);
-            const classes = ['jp-mlops-TableRow'];
-            if (index === active) {
-              classes.push('jp-mod-active');
-            }
-            if (selected) {
-              classes.push('jp-mod-selected');
-            }
             return (
-              <div
-                id={`jp-mlops-trow-${run.run_id}`}
-                role="row"
-                aria-rowindex={row.index + 2}
-                aria-selected={selected}
-                className={classes.join(' ')}
+              <RunRow
+                run={row.run}
+                index={index}
+                rowIndex={row.index}
                 style={style}
-                data-run-id={run.run_id}
-                onClick={() => setActive(index)}
-                onDoubleClick={() => onOpen(run.run_id)}
-              >
-                <span role="gridcell" className="jp-mlops-Cell" style={{ width: SELECT_WIDTH }}>
-                  <input
-                    type="checkbox"
-                    tabIndex={-1}
-                    checked={selected}
-                    aria-label={trans.__('Select %1', run.name)}
-                    onChange={() => model.toggleSelected(run.run_id)}
-                    onClick={event => event.stopPropagation()}
-                  />
-                </span>
-                {columns.map(key => {
-                  const text = cellText(run, key);
-                  return (
-                  <span
-                    key={key}
-                    role="gridcell"
-                    className={`jp-mlops-Cell jp-mlops-Cell-${columnKind(key) || key}`}
-                    style={{ width: columnWidth(key) }}
-                    title={text}
-                  >
-                    {key === 'name' && (
-                      <span
-                        className="jp-mlops-RunSwatch"
-                        style={{ background: runColour(run.run_id) }}
-                        aria-hidden
-                      />
-                    )}
-                    {key === 'status' && (
-                      // A CSS dot: icon components cost too much per row while scrolling.
-                      <span
-                        className={`jp-mlops-StatusDot jp-mlops-mod-${statusLook(run.status)}`}
-                        aria-hidden
-                      />
-                    )}
-                    {key === 'name' ? (
-                      <button
-                        className="jp-mlops-RunLink"
-                        tabIndex={-1}
-                        onClick={() => onOpen(run.run_id)}
-                      >
-                        {run.name}
-                      </button>
-                    ) : key === 'status' ? (
-                      statusLabel(run.status, trans)
-                    ) : (
-                      text
-                    )}
-                  </span>
-                  );
-                })}
-              </div>
+                columns={columns}
+                active={index === active}
+                selected={model.isSelected(row.run.run_id)}
+                model={model}
+                trans={trans}
+                setActive={setActive}
+                onOpen={onOpen}
+              />
             );
           }}
         />
@@ -217,12 +167,107 @@ export function RunsTable({
   );
 }
 
+interface IRunRowProps {
+  run: IRunSummary;
+  /** Its place among the table's rows. */
+  index: number;
+  /** Its place among the runs (the header is aria row 1). */
+  rowIndex: number;
+  style: React.CSSProperties;
+  columns: readonly string[];
+  active: boolean;
+  selected: boolean;
+  model: ExperimentsModel;
+  trans: TranslationBundle;
+  setActive: (index: number) => void;
+  onOpen: (runId: string) => void;
+}
+
+/**
+ * One run's row. Memoized: a row whose run, place and state are unchanged
+ * (a small scroll, a page arriving, a click elsewhere) is not rendered again.
+ */
+const RunRow = React.memo(function RunRow({
+  run,
+  index,
+  rowIndex,
+  style,
+  columns,
+  active,
+  selected,
+  model,
+  trans,
+  setActive,
+  onOpen
+}: IRunRowProps): JSX.Element {
+  const classes = ['jp-mlops-TableRow'];
+  if (active) {
+    classes.push('jp-mod-active');
+  }
+  if (selected) {
+    classes.push('jp-mod-selected');
+  }
+  return (
+    <div
+      id={`jp-mlops-trow-${run.run_id}`}
+      role="row"
+      aria-rowindex={rowIndex + 2}
+      aria-selected={selected}
+      className={classes.join(' ')}
+      style={style}
+      data-run-id={run.run_id}
+      onClick={() => setActive(index)}
+      onDoubleClick={() => onOpen(run.run_id)}
+    >
+      <span role="gridcell" className="jp-mlops-Cell" style={{ width: SELECT_WIDTH }}>
+        <input
+          type="checkbox"
+          tabIndex={-1}
+          checked={selected}
+          aria-label={trans.__('Select %1', run.name)}
+          onChange={() => model.toggleSelected(run.run_id)}
+          onClick={event => event.stopPropagation()}
+        />
+      </span>
+      {columns.map(key => {
+        const text = cellText(run, key);
+        const kind = columnKind(key) || key;
+        // The name's swatch and the status's dot are the cell's ::before.
+        const look = key === 'status' ? ` jp-mlops-mod-${statusLook(run.status)}` : '';
+        return (
+          <span
+            key={key}
+            role="gridcell"
+            className={`jp-mlops-Cell jp-mlops-Cell-${kind}${look}`}
+            style={
+              key === 'name'
+                ? ({ width: columnWidth(key), '--jp-mlops-swatch': runColour(run.run_id) } as React.CSSProperties)
+                : { width: columnWidth(key) }
+            }
+            title={text}
+          >
+            {key === 'name' ? (
+              <button className="jp-mlops-RunLink" tabIndex={-1} onClick={() => onOpen(run.run_id)}>
+                {run.name}
+              </button>
+            ) : key === 'status' ? (
+              statusLabel(run.status, trans)
+            ) : (
+              text
+            )}
+          </span>
+        );
+      })}
+    </div>
+  );
+});
+
 function HeaderRow({
   columns,
   model,
   trans
 }: {
-  columns: string[];
+  columns: readonly string[];
   model: ExperimentsModel;
   trans: TranslationBundle;
 }): JSX.Element {
