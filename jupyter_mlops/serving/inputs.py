@@ -8,6 +8,7 @@ values (cheap for the usual small batches, and exact: JSON ``true`` is not a num
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -173,13 +174,58 @@ def conform(columns: dict[str, list], inputs: Sequence[Mapping[str, Any]] | None
 def frame_of(parts: Sequence[Conformed]) -> Any:
     """One DataFrame of the rows of ``parts``, in order. Several parts must be ``checked``
     ones of the same signature: their columns have one numpy dtype each, so joining them
-    gives the frame each would have given on its own, stacked."""
+    gives the frame each would have given on its own, stacked. The frame holds copies: a
+    model that writes to its input does not change what the prediction log records."""
     import pandas as pd
 
+    first = parts[0]
+    if not first.checked:  # raw or incomplete values: pandas decides what they are
+        return pd.DataFrame(first.columns)
+    names = tuple(first.columns)
     if len(parts) == 1:
-        return pd.DataFrame(parts[0].columns, copy=False)
-    return pd.DataFrame({name: np.concatenate([p.columns[name] for p in parts])
-                         for name in parts[0].columns}, copy=False)
+        return _typed_frame(names, list(first.columns.values()))
+    return _typed_frame(names, [np.concatenate([p.columns[n] for p in parts]) for n in names])
+
+
+def _typed_frame(names: tuple[str, ...], arrays: list[Any]) -> Any:
+    """``pd.DataFrame(dict(zip(names, arrays)))`` for ``checked`` columns, built from its
+    blocks: the generic constructor infers again what the signature already fixed and
+    builds the column index anew, which was most of the server's own work on a one-row
+    request. The frame is the same (dtypes, text as pandas infers text, column index)."""
+    import pandas as pd
+
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas < 3 (a package's own environment): the generic way
+        return pd.DataFrame(dict(zip(names, arrays, strict=True)))
+    text = _text_dtype()
+    same: dict[Any, list[int]] = {}  # numpy dtype -> its columns: one 2-D block each
+    blocks = []
+    for i, array in enumerate(arrays):
+        dtype = text if array.dtype == object else array.dtype
+        if isinstance(dtype, np.dtype):
+            same.setdefault(dtype, []).append(i)
+        else:
+            blocks.append((pd.array(array, dtype=dtype), np.array([i])))
+    blocks += [(np.vstack([arrays[i] for i in at]), np.array(at)) for at in same.values()]
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(len(arrays[0])),
+                                        columns=_column_index(names))
+
+
+@functools.cache
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of Python strings (``str`` in pandas 3)."""
+    import pandas as pd
+
+    return pd.DataFrame({"x": np.array(["x"], dtype=object)})["x"].dtype
+
+
+@functools.lru_cache(maxsize=64)
+def _column_index(names: tuple[str, ...]) -> Any:
+    """The column index of a signature's frames (immutable, so every frame shares it)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(names)).columns
 
 
 def _complete(kind: str, array: Any, values: list) -> bool:

@@ -25,6 +25,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -77,8 +78,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def venv_command(name: str) -> str:
+    """``name`` from this interpreter's bin directory (the venv the bench runs in), so PATH
+    need not name it; PATH's otherwise."""
+    here = os.path.join(os.path.dirname(sys.executable), name)
+    found = here if os.access(here, os.X_OK) else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} not found beside {sys.executable} nor on PATH: "
+                         'pip install -e ".[bench]"')
+    return found
+
+
 def start(cmd: list[str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """``cmd`` with this interpreter's bin directory first on PATH (MLflow's CLI starts
+    its server programs by name)."""
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep
+           + os.environ.get("PATH", "")}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -254,8 +270,9 @@ def main() -> None:
                       "--store", store, "--port", str(ours_port), "--log-rate", "0.1",
                       "--workers", "1"],
                      ours_port)
-        peer = start(["mlflow", "models", "serve", "-m", package, "--env-manager", "local",
-                      "-p", str(peer_port), "--workers", "1"], peer_port)
+        peer = start([venv_command("mlflow"), "models", "serve", "-m", package,
+                      "--env-manager", "local", "-p", str(peer_port), "--workers", "1"],
+                     peer_port)
         results: dict[str, list] = {"ours": [], "peer": []}
         try:
             for _ in range(args.rounds):
