@@ -35,6 +35,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from .driver import execute_sql
 from .errors import CorruptStore, InvalidInput, StoreError
 from .location import StoreLocation
 
@@ -116,7 +117,7 @@ class Database:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
             immediate = conn.get_execution_options().get("immediate", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            execute_sql(conn, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
 

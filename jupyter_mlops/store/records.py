@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..redact import redact_value
+from . import driver
 from . import schema as s
 from .errors import InvalidInput, NotFound
 from .ids import new_id
@@ -30,6 +31,7 @@ MAX_KEY = 255
 MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
 _PARAM_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 # Hot statements are built once; building a statement costs more than SQLite running it.
@@ -38,7 +40,8 @@ _TOUCH = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
 _END = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
     status=bindparam("status"), error=bindparam("error"), ended_ms=bindparam("ended"),
     updated_ms=bindparam("now"))
-_INSERT_METRICS = s.metrics.insert()
+_INSERT = {table: table.insert() for table in (s.runs, s.params, s.tags, s.metrics,
+                                               s.latest_metrics)}
 
 
 def now_ms() -> int:
@@ -85,7 +88,7 @@ def _step_not_older(table: Any, proposed: Any) -> Any:
 def check_key(kind: str, key: Any) -> str:
     if not isinstance(key, str) or not key.strip():
         raise InvalidInput(f"{kind} name must be a non-empty string, got {key!r}")
-    if len(key) > MAX_KEY or any(ord(ch) < 32 for ch in key):
+    if len(key) > MAX_KEY or _CONTROL.search(key):
         raise InvalidInput(f"{kind} name {key[:40]!r} is too long or has control characters")
     return key
 
@@ -180,10 +183,9 @@ class RecordsMixin:
                "ended_ms": None if status == "running" else t, **fields}
 
         def work(c: Connection) -> None:
-            c.execute(s.runs.insert(), row)
+            driver.execute(c, _INSERT[s.runs], [row])
             for table, values in rows:
-                if values:
-                    c.execute(table.insert(), values)
+                driver.execute(c, _INSERT[table], values)
 
         self._write_run(run_id, work, touch=False)
         return run_id
@@ -247,7 +249,7 @@ class RecordsMixin:
             there = set(c.execute(existing).scalars())
             new = [r for r in rows if r["key"] not in there]
             if new:
-                c.execute(_INSERT_METRICS, new)
+                driver.execute(c, _INSERT[s.metrics], new)
                 upsert(c, latest, new, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
