@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..redact import redact_value
-from . import driver
 from . import schema as s
+from .driver import Writer
 from .errors import InvalidInput, NotFound
 from .ids import new_id
 
@@ -102,7 +102,12 @@ def check_metric(key: Any, value: Any) -> float:
 
 def param_text(key: Any, value: Any) -> str:
     check_key("param", key)
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if isinstance(value, str):
+        text = value
+    elif type(value) is int or (type(value) is float and math.isfinite(value)):
+        text = repr(value)  # what json.dumps writes for them, without building an encoder
+    else:
+        text = json.dumps(value, default=str)
     if len(text) > MAX_PARAM_VALUE:
         raise InvalidInput(f"param {key!r} is longer than {MAX_PARAM_VALUE} characters")
     return text
@@ -134,8 +139,13 @@ class RecordsMixin:
     db: Any
     _known_environments: set[str]
 
+    def has_environment(self, environment_id: str) -> bool:
+        """This Store has stored (or found) the environment: ``ensure_environment`` would
+        write nothing."""
+        return environment_id in self._known_environments
+
     def ensure_environment(self, environment_id: str, data: Mapping[str, Any]) -> str:
-        if environment_id not in self._known_environments:
+        if not self.has_environment(environment_id):
             row = {"environment_id": environment_id, "data": dumps(redact_value(data)),
                    "created_ms": now_ms()}
             self.db.transact(lambda c: insert_ignore(c, s.environments, row))
@@ -182,25 +192,28 @@ class RecordsMixin:
                "started_ms": t, "updated_ms": t, "source": source, "error": error,
                "ended_ms": None if status == "running" else t, **fields}
 
-        def work(c: Connection) -> None:
-            driver.execute(c, _INSERT[s.runs], [row])
+        def work(w: Writer) -> None:
+            w.execute(_INSERT[s.runs], [row])
             for table, values in rows:
-                driver.execute(c, _INSERT[table], values)
+                w.execute(_INSERT[table], values)
 
-        self._write_run(run_id, work, touch=False)
+        self._write_run(run_id, work, touch=False, fixed=True)
         return run_id
 
-    def _write_run(self, run_id: str, work: Any, touch: bool = True) -> None:
+    def _write_run(self, run_id: str, work: Any, touch: bool = True,
+                   fixed: bool = False) -> None:
         """One transaction that changes a run: marks it updated (for change polling) and
-        turns a missing run into NotFound."""
+        turns a missing run into NotFound. ``work`` gets a SQLAlchemy Connection, or with
+        ``fixed`` (only statements built once) the driver's (``Database.transact_driver``)."""
 
-        def tx(c: Connection) -> None:
-            if touch and c.execute(_TOUCH, {"run": run_id, "now": now_ms()}).rowcount == 0:
+        def tx(c: Any) -> None:
+            writer = c if fixed else Writer.of(c)
+            if touch and writer.execute(_TOUCH, [{"run": run_id, "now": now_ms()}]) == 0:
                 raise NotFound(f"no run {run_id!r}")
             work(c)
 
         try:
-            self.db.transact(tx)
+            (self.db.transact_driver if fixed else self.db.transact)(tx)
         except IntegrityError as e:
             raise NotFound(f"no run {run_id!r}") if "FOREIGN KEY" in str(e.orig) else e from None
 
@@ -249,7 +262,7 @@ class RecordsMixin:
             there = set(c.execute(existing).scalars())
             new = [r for r in rows if r["key"] not in there]
             if new:
-                driver.execute(c, _INSERT[s.metrics], new)
+                Writer.of(c).execute(_INSERT[s.metrics], new)
                 upsert(c, latest, new, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
