@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import xxhash
@@ -207,16 +208,15 @@ def _conda() -> dict[str, str] | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _allowlist_matcher(allowlist: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
-    globs = [pattern for pattern in allowlist if any(c in pattern for c in "*?[")]
-    exact = frozenset(pattern for pattern in allowlist if pattern not in globs)
-    regex = "|".join(fnmatch.translate(pattern) for pattern in globs) or "(?!)"
-    return exact, re.compile(regex)
+def _allowlist_matcher(allowlist: tuple[str, ...]) -> Callable[[str], Any]:
+    """One regex for the allowlist (a name without glob characters matches only itself),
+    so that a name is checked by a single C call."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in allowlist)
+                      or "(?!)").match
 
 
 def _env_vars(allowlist: tuple[str, ...]) -> dict[str, str]:
-    exact, globs = _allowlist_matcher(allowlist)
-    names = sorted(name for name in os.environ if name in exact or globs.match(name))
+    names = sorted(filter(_allowlist_matcher(allowlist), os.environ))
     return {name: REDACTED if is_secret_name(name) else redact(os.environ[name])
             for name in names}  # values of the allowed names only: each read is a decode
 

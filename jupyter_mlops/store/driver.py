@@ -12,14 +12,16 @@ way on either path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
-# (dialect, paramstyle, statement, keys) -> (SQL text, bind names in order, or None: named)
-_compiled: dict[tuple[Any, ...], tuple[str, tuple[str, ...] | None]] = {}
+# (dialect, paramstyle, statement, keys) -> (SQL text, a row's values in order, or None:
+# the driver takes the row itself, by name)
+_compiled: dict[tuple[Any, ...], tuple[str, Callable[[dict], tuple] | None]] = {}
 
 
 class Writer:
@@ -40,8 +42,7 @@ class Writer:
         if not rows:
             return 0
         sql, order = self._compile(statement, tuple(rows[0]))
-        return self.execute_sql(sql, rows if order is None else
-                                [tuple(row[k] for k in order) for row in rows])
+        return self.execute_sql(sql, rows if order is None else list(map(order, rows)))
 
     def execute_sql(self, sql: str, params: Sequence[Any] = ((),)) -> int:
         """Run SQL text (in the driver's paramstyle) once per parameter set."""
@@ -73,7 +74,14 @@ class Writer:
         found = _compiled.get(key)
         if found is None:
             compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-            found = (compiled.string,
-                     tuple(compiled.positiontup) if compiled.positional else None)
+            order = _in_order(compiled.positiontup) if compiled.positional else None
+            found = (compiled.string, order)
             _compiled[key] = found
         return found
+
+
+def _in_order(names: Sequence[str]) -> Callable[[dict], tuple]:
+    """A row's values in the order of a positional statement's parameters, as a tuple."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda row: tuple(row[name] for name in names)
