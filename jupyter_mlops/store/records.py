@@ -234,14 +234,16 @@ class RecordsMixin:
         return rows
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
-        rows = self._param_rows(run_id, params)
-        if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.params, rows, ("run_id", "key")))
+        self._upsert_keyed(run_id, s.params, self._param_rows(run_id, params))
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
-        rows = self._tag_rows(run_id, tags)
+        self._upsert_keyed(run_id, s.tags, self._tag_rows(run_id, tags))
+
+    def _upsert_keyed(self, run_id: str, table: Any, rows: list[dict]) -> None:
+        """Set a run's params or tags (one row per key), fixed statements only."""
         if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ("run_id", "key")))
+            self._write_run(run_id, lambda w: w.execute(_upsert_statement(
+                w.dialect.name, table, ("run_id", "key"), None), rows), fixed=True)
 
     def log_metrics(self, run_id: str, values: Mapping[str, Any], step: int | None = None,
                     timestamp_ms: int | None = None) -> None:
@@ -325,11 +327,11 @@ class RecordsMixin:
         values = {"run": run_id, "status": status, "error": redact_value(error), "ended": t,
                   "now": t}
 
-        def end(c: Connection) -> None:
-            if c.execute(_END, values).rowcount == 0:
+        def end(w: Writer) -> None:
+            if w.execute(_END, [values]) == 0:
                 raise NotFound(f"no run {run_id!r}")
 
-        self.db.transact(end)
+        self.db.transact_driver(end)
 
     def log_dataset(self, run_id: str, info: Mapping[str, Any], *, name: str, role: str,
                     source: str | None = None, file_hash: str | None = None) -> str:
