@@ -259,25 +259,34 @@ def _git(cwd: str) -> tuple[dict[str, Any] | None, str | None]:
 
 def _find_repository(cwd: str) -> tuple[str, str, str] | None:
     """(work tree root, git dir, common dir), following ``.git`` files (worktrees)."""
-    directory = cwd
-    while True:
-        dot_git = os.path.join(directory, ".git")
+    for directory, dot_git in _levels(cwd):
         if not os.access(dot_git, os.F_OK):  # most levels: no exception raised and caught
-            pass
-        elif os.path.isdir(dot_git):
+            continue
+        if os.path.isdir(dot_git):
             git_dir = dot_git
             break
-        elif os.path.isfile(dot_git):
+        if os.path.isfile(dot_git):
             pointer = (_read_git_file(dot_git) or "").strip()
             if pointer.startswith("gitdir:"):
                 git_dir = os.path.normpath(os.path.join(directory, pointer[7:].strip()))
                 break
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    else:
+        return None
     common = (_read_git_file(os.path.join(git_dir, "commondir")) or "").strip()
     return directory, git_dir, os.path.normpath(os.path.join(git_dir, common or "."))
+
+
+@functools.lru_cache(maxsize=64)
+def _levels(cwd: str) -> tuple[tuple[str, str], ...]:
+    """(directory, its .git path) from ``cwd`` up to the root: only the checks repeat."""
+    levels = []
+    directory = cwd
+    while True:
+        levels.append((directory, os.path.join(directory, ".git")))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return tuple(levels)
+        directory = parent
 
 
 def _resolve_head(head: str, git_dir: str, common_dir: str) -> tuple[str | None, str | None]:
