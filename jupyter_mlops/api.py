@@ -51,7 +51,7 @@ class _Process:
         self._heartbeat: threading.Thread | None = None
 
     def store(self, location: str | None = None) -> Store:
-        # Resolving a location costs ~30 µs of a run's ~300 when the caches are cold: a
+        # Resolving a location costs 10-30 µs of a run whose caches are cold: a
         # repeat with the same inputs (everything resolve reads) is one dict lookup.
         inputs = (location, os.getcwd(), *map(os.environ.get, _LOCATION_ENV))
         found = self.resolved.get(inputs)
