@@ -35,6 +35,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from .driver import Writer
 from .errors import CorruptStore, InvalidInput, StoreError
 from .location import StoreLocation
 
@@ -116,7 +117,7 @@ class Database:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
             immediate = conn.get_execution_options().get("immediate", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            Writer.of(conn).execute_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
 
@@ -134,13 +135,38 @@ class Database:
     def transact(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction, retrying a bounded number of times if
         the database stays locked past the busy timeout."""
+        return self._retrying(lambda: self._in_connection(work))
+
+    def transact_driver(self, work: Callable[[Writer], T]) -> T:
+        """``transact`` on the driver's connection, for the hot writes made of fixed
+        statements: it skips SQLAlchemy's per-transaction work (~15 µs a transaction)."""
+        return self._retrying(lambda: self._on_driver(work))
+
+    def _in_connection(self, work: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(immediate=True)
+            with conn.begin():
+                return work(conn)
+
+    def _on_driver(self, work: Callable[[Writer], T]) -> T:
+        """BEGIN (IMMEDIATE on SQLite, as ``_on_begin`` does), work, COMMIT. On an error
+        nothing is committed: returning the connection to the pool rolls it back."""
+        raw = self.engine.raw_connection()
+        try:
+            writer = Writer(raw.dbapi_connection, self.engine.dialect)
+            if self.engine.dialect.name == "sqlite":
+                writer.execute_sql("BEGIN IMMEDIATE")
+            result = work(writer)
+            writer.commit()
+            return result
+        finally:
+            raw.close()
+
+    def _retrying(self, attempt_once: Callable[[], T]) -> T:
         for attempt in range(WRITE_ATTEMPTS):
             self.check_identity()
             try:
-                with self.engine.connect() as conn:
-                    conn = conn.execution_options(immediate=True)
-                    with conn.begin():
-                        return work(conn)
+                return attempt_once()
             except OperationalError as e:
                 if not _is_lock_error(e) or attempt == WRITE_ATTEMPTS - 1:
                     raise _as_store_error(e, self.location) from None

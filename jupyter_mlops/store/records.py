@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..redact import redact_value
 from . import schema as s
+from .driver import Writer
 from .errors import InvalidInput, NotFound
 from .ids import new_id
 
@@ -30,6 +31,7 @@ MAX_KEY = 255
 MAX_PARAM_VALUE = 8000
 RUN_STATUSES = ("running", "finished", "failed", "interrupted", "crashed")
 _PARAM_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 # Hot statements are built once; building a statement costs more than SQLite running it.
@@ -38,7 +40,8 @@ _TOUCH = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
 _END = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
     status=bindparam("status"), error=bindparam("error"), ended_ms=bindparam("ended"),
     updated_ms=bindparam("now"))
-_INSERT_METRICS = s.metrics.insert()
+_INSERT = {table: table.insert() for table in (s.runs, s.params, s.tags, s.metrics,
+                                               s.latest_metrics)}
 
 
 def now_ms() -> int:
@@ -85,7 +88,7 @@ def _step_not_older(table: Any, proposed: Any) -> Any:
 def check_key(kind: str, key: Any) -> str:
     if not isinstance(key, str) or not key.strip():
         raise InvalidInput(f"{kind} name must be a non-empty string, got {key!r}")
-    if len(key) > MAX_KEY or any(ord(ch) < 32 for ch in key):
+    if len(key) > MAX_KEY or _CONTROL.search(key):
         raise InvalidInput(f"{kind} name {key[:40]!r} is too long or has control characters")
     return key
 
@@ -99,7 +102,12 @@ def check_metric(key: Any, value: Any) -> float:
 
 def param_text(key: Any, value: Any) -> str:
     check_key("param", key)
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if isinstance(value, str):
+        text = value
+    elif type(value) is int or (type(value) is float and math.isfinite(value)):
+        text = repr(value)  # what json.dumps writes for them, without building an encoder
+    else:
+        text = json.dumps(value, default=str)
     if len(text) > MAX_PARAM_VALUE:
         raise InvalidInput(f"param {key!r} is longer than {MAX_PARAM_VALUE} characters")
     return text
@@ -131,8 +139,13 @@ class RecordsMixin:
     db: Any
     _known_environments: set[str]
 
+    def has_environment(self, environment_id: str) -> bool:
+        """This Store has stored (or found) the environment: ``ensure_environment`` would
+        write nothing."""
+        return environment_id in self._known_environments
+
     def ensure_environment(self, environment_id: str, data: Mapping[str, Any]) -> str:
-        if environment_id not in self._known_environments:
+        if not self.has_environment(environment_id):
             row = {"environment_id": environment_id, "data": dumps(redact_value(data)),
                    "created_ms": now_ms()}
             self.db.transact(lambda c: insert_ignore(c, s.environments, row))
@@ -179,26 +192,28 @@ class RecordsMixin:
                "started_ms": t, "updated_ms": t, "source": source, "error": error,
                "ended_ms": None if status == "running" else t, **fields}
 
-        def work(c: Connection) -> None:
-            c.execute(s.runs.insert(), row)
+        def work(w: Writer) -> None:
+            w.execute(_INSERT[s.runs], [row])
             for table, values in rows:
-                if values:
-                    c.execute(table.insert(), values)
+                w.execute(_INSERT[table], values)
 
-        self._write_run(run_id, work, touch=False)
+        self._write_run(run_id, work, touch=False, fixed=True)
         return run_id
 
-    def _write_run(self, run_id: str, work: Any, touch: bool = True) -> None:
+    def _write_run(self, run_id: str, work: Any, touch: bool = True,
+                   fixed: bool = False) -> None:
         """One transaction that changes a run: marks it updated (for change polling) and
-        turns a missing run into NotFound."""
+        turns a missing run into NotFound. ``work`` gets a SQLAlchemy Connection, or with
+        ``fixed`` (only statements built once) the driver's (``Database.transact_driver``)."""
 
-        def tx(c: Connection) -> None:
-            if touch and c.execute(_TOUCH, {"run": run_id, "now": now_ms()}).rowcount == 0:
+        def tx(c: Any) -> None:
+            writer = c if fixed else Writer.of(c)
+            if touch and writer.execute(_TOUCH, [{"run": run_id, "now": now_ms()}]) == 0:
                 raise NotFound(f"no run {run_id!r}")
             work(c)
 
         try:
-            self.db.transact(tx)
+            (self.db.transact_driver if fixed else self.db.transact)(tx)
         except IntegrityError as e:
             raise NotFound(f"no run {run_id!r}") if "FOREIGN KEY" in str(e.orig) else e from None
 
@@ -219,14 +234,16 @@ class RecordsMixin:
         return rows
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
-        rows = self._param_rows(run_id, params)
-        if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.params, rows, ("run_id", "key")))
+        self._upsert_keyed(run_id, s.params, self._param_rows(run_id, params))
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
-        rows = self._tag_rows(run_id, tags)
+        self._upsert_keyed(run_id, s.tags, self._tag_rows(run_id, tags))
+
+    def _upsert_keyed(self, run_id: str, table: Any, rows: list[dict]) -> None:
+        """Set a run's params or tags (one row per key), fixed statements only."""
         if rows:
-            self._write_run(run_id, lambda c: upsert(c, s.tags, rows, ("run_id", "key")))
+            self._write_run(run_id, lambda w: w.execute(_upsert_statement(
+                w.dialect.name, table, ("run_id", "key"), None), rows), fixed=True)
 
     def log_metrics(self, run_id: str, values: Mapping[str, Any], step: int | None = None,
                     timestamp_ms: int | None = None) -> None:
@@ -247,7 +264,7 @@ class RecordsMixin:
             there = set(c.execute(existing).scalars())
             new = [r for r in rows if r["key"] not in there]
             if new:
-                c.execute(_INSERT_METRICS, new)
+                Writer.of(c).execute(_INSERT[s.metrics], new)
                 upsert(c, latest, new, ("run_id", "key"), where=_step_not_older)
 
         self._write_run(run_id, work)
@@ -310,11 +327,11 @@ class RecordsMixin:
         values = {"run": run_id, "status": status, "error": redact_value(error), "ended": t,
                   "now": t}
 
-        def end(c: Connection) -> None:
-            if c.execute(_END, values).rowcount == 0:
+        def end(w: Writer) -> None:
+            if w.execute(_END, [values]) == 0:
                 raise NotFound(f"no run {run_id!r}")
 
-        self.db.transact(end)
+        self.db.transact_driver(end)
 
     def log_dataset(self, run_id: str, info: Mapping[str, Any], *, name: str, role: str,
                     source: str | None = None, file_hash: str | None = None) -> str:
