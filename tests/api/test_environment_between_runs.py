@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 
 import jupyter_mlops as mlops
+from tests.wheels import install_tiny_wheel
 
 
 def _git(repo, *args):
@@ -39,21 +39,11 @@ def test_a_commit_and_a_branch_switch_between_two_runs_are_recorded(store_dir, t
 
 
 def test_a_package_installed_between_two_runs_is_recorded(store_dir, tmp_path, monkeypatch):
-    wheel = tmp_path / "tinyrun_mlops-1.2.3-py3-none-any.whl"
-    info = "tinyrun_mlops-1.2.3.dist-info"
-    with zipfile.ZipFile(wheel, "w") as archive:  # a real wheel, built by hand (no network)
-        archive.writestr("tinyrun_mlops/__init__.py", "")
-        archive.writestr(f"{info}/METADATA",
-                         "Metadata-Version: 2.1\nName: tinyrun-mlops\nVersion: 1.2.3\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
-                         "Root-Is-Purelib: true\nTag: py3-none-any\n")
-        archive.writestr(f"{info}/RECORD", "")
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
     before = mlops.log_run("before")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps",
-                    "--target", str(site), str(wheel)], check=True, capture_output=True)
+    install_tiny_wheel(tmp_path, "tinyrun-mlops", "1.2.3")
     after = mlops.log_run("after")
     assert "tinyrun-mlops" not in _environment(before)["packages"]
     assert _environment(after)["packages"]["tinyrun-mlops"] == "1.2.3"

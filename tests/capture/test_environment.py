@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 import types
-import zipfile
 
 import pytest
 
@@ -16,6 +15,7 @@ from jupyter_mlops.capture.environment import (
     snapshot,
 )
 from jupyter_mlops.redact import REDACTED
+from tests.wheels import install_tiny_wheel
 
 SECRET = "hunter2hunter2"
 
@@ -272,19 +272,9 @@ def test_hardware_is_detected_once(monkeypatch, tmp_path):
 
 
 def test_a_package_pip_installed_mid_session_shows_in_the_next_snapshot(tmp_path, monkeypatch):
-    wheel = tmp_path / "tinypkg_mlops-0.3.1-py3-none-any.whl"
-    info = "tinypkg_mlops-0.3.1.dist-info"
-    with zipfile.ZipFile(wheel, "w") as archive:  # a real wheel, built by hand (no network)
-        archive.writestr("tinypkg_mlops/__init__.py", "")
-        archive.writestr(f"{info}/METADATA",
-                         "Metadata-Version: 2.1\nName: tinypkg-mlops\nVersion: 0.3.1\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
-                         "Root-Is-Purelib: true\nTag: py3-none-any\n")
-        archive.writestr(f"{info}/RECORD", "")
     target = tmp_path / "site"
     target.mkdir()
     monkeypatch.setattr(sys, "path", [*sys.path, str(target)])
     assert "tinypkg-mlops" not in snapshot().data["packages"]
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps",
-                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    install_tiny_wheel(tmp_path, "tinypkg-mlops", "0.3.1")
     assert snapshot().data["packages"]["tinypkg-mlops"] == "0.3.1"
