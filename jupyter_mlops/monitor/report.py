@@ -1,9 +1,10 @@
 """A model's drift report: its package's training profile against what it was served (the
 prediction log) or a data file, for features and for the predictions.
 
-The predictions' baseline is the training target's profile (a training column that is not
-a model input): a model that still fits its data predicts classes (or values) about as
-often as they occurred in training.
+The predictions' baseline is what the model predicted on its training inputs, profiled at
+packaging (``prediction_profile.json``). Packages made before that file existed fall back
+to the training target's profile (a training column that is not a model input), which a
+classifier's predictions only roughly follow.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def monitor(ref: str, *, store: Store | None, data: str | None = None,
     with open(os.path.join(folder, "datasets.json"), encoding="utf-8") as f:
         datasets = json.load(f)
     inputs = [c["name"] for c in (meta.get("signature") or {}).get("inputs") or []]
-    baseline, target = pick_baseline(datasets, inputs)
+    baseline, labels = pick_baseline(datasets, inputs)
+    expected = _predicted_on_training(folder) or labels
     if not baseline:
         raise InvalidInput(f"{ref} records no training data profile (datasets.json is empty): "
                            "there is nothing to compare with")
@@ -112,11 +114,19 @@ def monitor(ref: str, *, store: Store | None, data: str | None = None,
         source = {"kind": "prediction log", "since": since}
     report = compare(baseline, current, inputs or None, alpha=alpha)
     prediction = None
-    if target is not None and predictions is not None and len(predictions):
+    if expected is not None and predictions is not None and len(predictions):
         level = alpha / max(1, len(report["features"]))
-        prediction = compare_column("prediction", target, pd.Series(predictions), level)
+        prediction = compare_column("prediction", expected, pd.Series(predictions), level)
     return {**report, "drift": report["drift"] or bool(prediction and prediction["drift"]),
             "model": served, "ref": ref, "current": source, "prediction": prediction}
+
+
+def _predicted_on_training(folder: str) -> dict | None:
+    path = os.path.join(folder, "prediction_profile.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _package_folder(ref: str, store: Store | None) -> str:

@@ -1,10 +1,10 @@
 """Write a model package: a folder in MLflow's model format that needs nothing of ours.
 
-``write_model`` (serialize.py) has put ``model/``, ``input_example.json`` and
-``signature.json`` in the folder; ``build`` adds the rest of the layout in
-REGISTRY_CONTRACT.md. ``manifest.json`` (the sha256 of every file) is written by whoever
-stores the package, from the bytes the store kept: every text file passes the store's
-redaction on its way in (``media_type`` says which files are text).
+``write_model`` (serialize.py) has put ``model/``, ``input_example.json``,
+``signature.json`` and ``prediction_profile.json`` in the folder; ``build`` adds the rest
+of the layout that README.md's "The package" lists. ``manifest.json`` (the sha256 of every
+file) is written by whoever stores the package, from the bytes the store kept: every text
+file passes the store's redaction on its way in (``media_type`` says which files are text).
 """
 
 from __future__ import annotations

@@ -110,8 +110,8 @@ _MLFLOW_TYPES = {"b": "boolean", "f4": "float", "f8": "double", "i1": "integer",
 EXAMPLE_ROWS = 5
 
 
-def training_example(model: Any, frames: list[Any]) -> Any:
-    """The first rows of the training data the model was fitted on: the first DataFrame
+def training_inputs(model: Any, frames: list[Any]) -> Any:
+    """The training data the model was fitted on, as the model reads it: the first DataFrame
     among ``frames`` (preferred first) with the model's columns (or its feature count)."""
     names = getattr(model, "feature_names_in_", None)
     count = getattr(model, "n_features_in_", None)
@@ -123,9 +123,9 @@ def training_example(model: Any, frames: list[Any]) -> Any:
         if columns is None or not hasattr(frame, "head"):
             continue
         if names is not None and set(names) <= set(columns):
-            return frame[list(names)].head(EXAMPLE_ROWS)
+            return frame[list(names)]
         if names is None and (count is None or len(columns) == count):
-            return frame.head(EXAMPLE_ROWS)
+            return frame
     return None
 
 
@@ -153,21 +153,50 @@ def signature(model: Any, example: Any) -> dict | None:
     return {"inputs": inputs, "outputs": outputs}
 
 
+def prediction_profile(model: Any, inputs: Any) -> dict | None:
+    """The profile of what the model predicts on (a bounded sample of) its training inputs:
+    the baseline the served predictions are compared with. A classifier predicts its
+    classes in other shares than the labels occurred (it leans to the likelier), so the
+    labels' profile would flag unchanged traffic. None for predictions that are not one
+    value per row."""
+    import numpy as np
+    import pandas as pd
+
+    from ..capture.profile import PROFILE_ROWS, profile_columns
+
+    if inputs is None or not len(inputs):
+        return None
+    if len(inputs) > PROFILE_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(inputs), PROFILE_ROWS, replace=False))
+        inputs = inputs.iloc[rows]
+    predicted = np.asarray(model.predict(inputs))
+    if predicted.ndim == 2 and predicted.shape[1] == 1:
+        predicted = predicted[:, 0]
+    if predicted.ndim != 1:
+        return None
+    return profile_columns(pd.DataFrame({"prediction": predicted}))[0]
+
+
 def write_model(model: Any, frames: list[Any], directory: str) -> dict:
     """Everything the package needs from the model object, written to ``directory``:
-    ``model/``, ``input_example.json`` and ``signature.json``. Returns the model info."""
+    ``model/``, ``input_example.json``, ``signature.json`` and ``prediction_profile.json``.
+    Returns the model info."""
     info = save(model, os.path.join(directory, "model"))
-    example = training_example(model, frames)
+    inputs = training_inputs(model, frames)
+    example = None if inputs is None else inputs.head(EXAMPLE_ROWS)
     if example is not None:
         split = json.loads(example.to_json(orient="split", index=False, date_format="iso"))
         with open(os.path.join(directory, "input_example.json"), "w", encoding="utf-8") as f:
             json.dump({"columns": split["columns"], "data": split["data"]}, f)
     from .jupyter_mlops_model import PackagedModel
 
+    packaged = PackagedModel(model, info)
     try:
-        described = signature(PackagedModel(model, info), example)
+        described = signature(packaged, example)
+        predictions = prediction_profile(packaged, inputs)
     except Exception:  # a model that cannot predict on its own training rows: no signature
-        described = None
-    with open(os.path.join(directory, "signature.json"), "w", encoding="utf-8") as f:
-        json.dump(described, f)
+        described = predictions = None
+    for name, value in (("signature.json", described), ("prediction_profile.json", predictions)):
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
+            json.dump(value, f)
     return info

@@ -80,12 +80,20 @@ def test_the_version_and_its_package(registered):
                 "conda.yaml", "train.py", "train.ipynb", "input_example.json", "datasets.json",
                 "metrics.json", "params.json", "environment.json", "README.md", "Dockerfile",
                 "model/model.skops", "model/model.json", "requirements-serve.txt",
-                "code/jupyter_mlops_serve.py", "code/jupyter_mlops_server/serving/app.py"}
+                "code/jupyter_mlops_serve.py", "code/jupyter_mlops_server/serving/app.py",
+                "signature.json", "prediction_profile.json"}
     assert expected <= set(manifest["files"])
     assert manifest == store.model_version("churn", 1)["manifest"]
     with open(os.path.join(folder, "datasets.json")) as f:
         datasets = {d["name"]: d for d in json.load(f)}
     assert datasets["df"]["source"].endswith("train.csv") and datasets["df"]["profile"]
+    # The monitor's prediction baseline: what the model predicts on its training rows.
+    with open(os.path.join(folder, "prediction_profile.json")) as f:
+        predicted = json.load(f)
+    train = pd.read_csv(registered["folder"] / "train.csv")
+    model = jupyter_mlops.load_model("churn/1", store=store)
+    expected_mean = model.predict(train[["a", "b"]]).mean()
+    assert predicted["count"] == len(train) and predicted["mean"] == pytest.approx(expected_mean)
     # The model server ships as the very files of this installation (tests/registry/
     # test_dockerfile.py runs it); it needs what the model's requirements do not list.
     for relpath, source in SHIPPED.items():
