@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0007"
+SCHEMA_VERSION = "0008"
 
 metadata = MetaData()
 
@@ -123,8 +123,12 @@ params = Table(
     # The value read as a number where it is one (revision 0005), so numeric filters such
     # as params.C = 1 walk an index like text ones do.
     Column("value_num", Float),
-    Index("ix_params_key_value_run", "key", "value", "run_id"),
-    Index("ix_params_key_num_run", "key", "value_num", "run_id"),
+    # The run's start (revision 0008; a run's start never changes), filled by a trigger
+    # when a writer leaves it out, so a page filtered by params.X = v and sorted by start
+    # is one range of these indexes, read in order and stopped at the page's end.
+    Column("started_ms", Millis),
+    Index("ix_params_key_value_started", "key", "value", "started_ms", "run_id"),
+    Index("ix_params_key_num_started", "key", "value_num", "started_ms", "run_id"),
 )
 
 metrics = Table(
