@@ -28,6 +28,9 @@ metadata = MetaData()
 
 ID = String(32)
 Millis = BigInteger
+# A run's params, last metrics and tags are read together, a page of runs at a time: on
+# SQLite these tables are stored in (run_id, key) order, one B-tree (revision 0008).
+_CLUSTERED = {"sqlite_with_rowid": False}
 
 environments = Table(
     "environments",
@@ -129,6 +132,7 @@ params = Table(
     Column("started_ms", Millis),
     Index("ix_params_key_value_started", "key", "value", "started_ms", "run_id"),
     Index("ix_params_key_num_started", "key", "value_num", "started_ms", "run_id"),
+    **_CLUSTERED,
 )
 
 metrics = Table(
@@ -153,6 +157,7 @@ latest_metrics = Table(
     Column("step", Integer, nullable=False),
     Column("timestamp_ms", Millis, nullable=False),
     Index("ix_latest_metrics_key_value_run", "key", "value", "run_id"),
+    **_CLUSTERED,
 )
 
 tags = Table(
@@ -162,6 +167,7 @@ tags = Table(
     Column("key", String(255), primary_key=True),
     Column("value", Text, nullable=False),
     Index("ix_tags_key_value", "key", "value"),
+    **_CLUSTERED,
 )
 
 datasets = Table(
