@@ -472,10 +472,14 @@ def page_queries(search: RunSearch, status_col: Any, dialect: str,
 
 
 def _started_range(search: RunSearch) -> list[Any] | None:
-    """The WHERE clauses of a search's one filter when it is ``params.X = v`` and the page
-    is sorted by start: one range of (key, value[_num], started_ms, run_id), already in the
-    page's order (revision 0008). None for any other search."""
-    if (search.since is not None or search.tags or len(search.conditions) != 1
+    """The WHERE clauses of a search's one filter when it is ``params.X = v``, the page is
+    sorted by start and nothing else narrows it: one range of (key, value[_num], started_ms,
+    run_id), already in the page's order (revision 0008). None for any other search (another
+    criterion, an experiment say, could leave few of the range's runs to show, and the walk
+    long: ``filter_plan``'s costs choose then)."""
+    narrowed = (search.experiment, search.notebook, search.user, search.status, search.text,
+                search.group, search.since)
+    if (any(v is not None for v in narrowed) or search.tags or len(search.conditions) != 1
             or search.sort.lstrip("-") != "started"):
         return None
     kind, key, op, value = parse_condition(search.conditions[0])
@@ -487,8 +491,8 @@ def _started_range(search: RunSearch) -> list[Any] | None:
 
 def _in_start_order(search: RunSearch, status_col: Any, dialect: str) -> Select:
     """A page filtered by ``params.X = v`` and sorted by start: the filter's index range
-    walked in start order, each entry's run read by id and tested for the other criteria,
-    stopped at the page's end (limit steps, plus the deleted runs passed over)."""
+    walked in start order, each entry's run read by id (and passed over if deleted),
+    stopped at the page's end."""
     p, r = s.params.c, s.runs.c
     descending = search.sort.startswith("-")
     fields = [*[c for c in s.runs.c if c.name != "status"], status_col,

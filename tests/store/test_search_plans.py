@@ -145,8 +145,10 @@ def test_a_param_equality_sorted_by_start_reads_its_index_in_order(store, sort):
     search = RunSearch(sort=sort, conditions=["params.C=7"], limit=3)
     assert filter_plan(search, matches=1, live=1_000_000) == "range"
     assert filter_plan(RunSearch(sort=sort, conditions=["params.C>7"]), 1, 10) != "range"
-    assert filter_plan(RunSearch(sort="-metrics.acc", conditions=["params.C=7"]), 1, 10) != \
-        "range"
+    for other in ({"sort": "-metrics.acc"}, {"experiment": "e"}, {"text": "r1"},
+                  {"tags": ["team"]}):
+        narrowed = RunSearch(**{"sort": sort, "conditions": ["params.C=7"], **other})
+        assert filter_plan(narrowed, 1, 10) != "range", other
     [query] = page_queries(search, s.runs.c.status, store.db.engine.dialect.name, "range")
     if store.db.engine.dialect.name == "sqlite":
         with store.db.read() as c:
