@@ -192,3 +192,22 @@ def test_upgrade_gives_existing_params_their_runs_start(store_dir):
     page = store.search_runs(RunSearch(conditions=["params.C=7"], sort="started"))
     assert [r["run_id"] for r in page["runs"]] == ["r2", "r1", "r0"]
     store.close()
+
+
+def test_writers_give_params_their_runs_start_themselves(store):
+    """The triggers only back up a writer that leaves ``params.started_ms`` out: the store's
+    own writers pass it, so a param insert costs no trigger UPDATE (dropped here to show it)."""
+    with store.db.engine.begin() as c:
+        if store.db.engine.dialect.name == "sqlite":
+            c.exec_driver_sql("DROP TRIGGER params_started_insert")
+            c.exec_driver_sql("DROP TRIGGER params_started_update")
+        else:
+            c.exec_driver_sql("DROP TRIGGER params_started ON params")
+    first = store.create_run(name="r", experiment="e", params={"C": 1})
+    store.log_params(first, {"C": 2, "D": "x"})
+    store.ensure_run({"run_id": "k1", "name": "k", "experiment": "e", "source": "kernel",
+                      "started_ms": 5}, params={"C": 3})
+    rows = _starts(store)
+    assert len(rows) == 3 and all(row[2] == row[3] and row[2] is not None for row in rows)
+    page = store.search_runs(RunSearch(conditions=["params.C=3"]))
+    assert [r["run_id"] for r in page["runs"]] == ["k1"] and page["total"] == 1
