@@ -1,7 +1,7 @@
 """Reading from the store: run listings, full run records, comparisons, datasets.
 
-Listings fetch one page of runs and then their params, last metrics and tags in three
-set-based queries, never one query per run. Runs of a process that died are reported
+Listings fetch one page of runs and then their params, last metrics and tags in one
+set-based query, never one query per run. Runs of a process that died are reported
 as ``crashed`` (see liveness.py) and, where the store is writable, recorded as such.
 """
 
