@@ -1,7 +1,7 @@
 """Reading from the store: run listings, full run records, comparisons, datasets.
 
-Listings fetch one page of runs and then their params, last metrics and tags in one
-set-based query, never one query per run. Runs of a process that died are reported
+Listings fetch one page of runs and then their params, last metrics and tags in three
+set-based queries, never one query per run. Runs of a process that died are reported
 as ``crashed`` (see liveness.py) and, where the store is writable, recorded as such.
 """
 
@@ -117,14 +117,10 @@ class QueriesMixin:
     def _summaries(self, c: Connection, rows: Any) -> list[dict]:
         ids = [row["run_id"] for row in rows]
         params, metrics, tags = (defaultdict(dict) for _ in range(3))
-        nan = float("nan")
-        for kind, run_id, key, text, number in _values_of(c, ids):
-            if kind == 0:
-                params[run_id][key] = text
-            elif kind == 1:
-                metrics[run_id][key] = nan if number is None else number
-            else:
-                tags[run_id][key] = text
+        for table, target in ((s.params, params), (s.latest_metrics, metrics), (s.tags, tags)):
+            nan_for_null = table is s.latest_metrics
+            for run_id, key, value in _values_of(c, table, ids):
+                target[run_id][key] = float("nan") if value is None and nan_for_null else value
         return [
             {
                 "run_id": row["run_id"],
@@ -304,21 +300,15 @@ _SESSIONS = select(s.sessions.c.session_id, s.sessions.c.host, s.sessions.c.pid,
                    s.sessions.c.pid_started_ms, s.sessions.c.heartbeat_ms).where(
     s.sessions.c.session_id.in_(_RUNNING))
 _LATEST = select(func.max(s.runs.c.updated_ms))
-# The params, last metrics and tags of a page's runs in one statement (one round trip)
-# whose text does not depend on how many runs there are: the ids are one parameter (a JSON
-# array SQLite reads with json_each, an array on PostgreSQL), sent to the driver as is, so
-# nothing is compiled or expanded per page and PostgreSQL can reuse its prepared plan.
-# Rows are (0 param / 1 metric / 2 tag, run_id, key, text value, number value).
-_VALUES_PARTS = ("SELECT 0, run_id, {key}, value, NULL FROM params WHERE {of_page}",
-                 "SELECT 1, run_id, {key}, NULL, value FROM latest_metrics WHERE {of_page}",
-                 "SELECT 2, run_id, {key}, value, NULL FROM tags WHERE {of_page}")
+# The params, last metrics or tags of a page's runs in one statement whose text does not
+# depend on how many runs there are: the ids are one parameter (a JSON array SQLite reads
+# with json_each, an array on PostgreSQL), sent to the driver as is, so nothing is
+# compiled or expanded per page and PostgreSQL can reuse its prepared plan.
 _VALUES_SQL = {
-    "sqlite": " UNION ALL ".join(_VALUES_PARTS).format(
-        key='"key"', of_page="run_id IN (SELECT value FROM json_each(?1))"),
-    "postgresql": " UNION ALL ".join(_VALUES_PARTS).format(
-        key="key", of_page="run_id = ANY(%(ids)s)"),
+    "sqlite": 'SELECT run_id, "key", value FROM {} '
+              "WHERE run_id IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT run_id, key, value FROM {} WHERE run_id = ANY(%s)",
 }
-_VALUES_TABLES = ((0, s.params), (1, s.latest_metrics), (2, s.tags))
 
 
 def _dead_in(c: Connection) -> set[str]:
@@ -326,21 +316,19 @@ def _dead_in(c: Connection) -> set[str]:
             if not is_alive(r.host, r.pid, r.pid_started_ms, r.heartbeat_ms)}
 
 
-def _values_of(c: Connection, ids: list[str]) -> list[tuple]:
-    """(kind, run_id, key, text, number) of the params, last metrics and tags of ``ids``."""
+def _values_of(c: Connection, table: Any, ids: list[str]) -> list[tuple]:
+    """(run_id, key, value) of ``table`` for the runs ``ids``."""
     if not ids:
         return []
-    dialect = c.dialect.name
-    sql = _VALUES_SQL.get(dialect)
+    sql = _VALUES_SQL.get(c.dialect.name)
     if sql is None:  # another database: SQLAlchemy expands the ids, 500 at a time
-        return [(kind, run_id, key, None if kind == 1 else value, value if kind == 1 else None)
-                for kind, table in _VALUES_TABLES for i in range(0, len(ids), 500)
-                for run_id, key, value in c.execute(select(
-                    table.c.run_id, table.c.key, table.c.value).where(
-                    table.c.run_id.in_(ids[i:i + 500]))).all()]
+        t = table.c
+        return [row for i in range(0, len(ids), 500) for row in c.execute(
+            select(t.run_id, t.key, t.value).where(t.run_id.in_(ids[i:i + 500]))).all()]
     cursor = c.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(sql, (json.dumps(ids),) if dialect == "sqlite" else {"ids": ids})
+        cursor.execute(sql.format(table.name), (json.dumps(ids) if c.dialect.name == "sqlite"
+                                                else ids,))
         return cursor.fetchall()
     finally:
         cursor.close()
