@@ -66,10 +66,11 @@ class CellsMixin:
         check_key("run", row["name"])
         check_key("experiment", row["experiment"])
         run_id = row["run_id"]
-        param_rows = self._param_rows(run_id, params or {})  # type: ignore[attr-defined]
-        tag_rows = self._tag_rows(run_id, tags or {})  # type: ignore[attr-defined]
         t = now_ms()
         full = {"status": "running", "started_ms": t, "updated_ms": t, **row}
+        param_rows = self._param_rows(  # type: ignore[attr-defined]
+            run_id, params or {}, full["started_ms"])
+        tag_rows = self._tag_rows(run_id, tags or {})  # type: ignore[attr-defined]
 
         def work(c: Connection) -> None:
             insert_ignore(c, s.runs, full)

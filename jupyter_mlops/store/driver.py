@@ -44,6 +44,19 @@ class Writer:
         sql, order = self._compile(statement, tuple(rows[0]))
         return self.execute_sql(sql, rows if order is None else list(map(order, rows)))
 
+    def scalar(self, statement: Any, row: dict) -> Any:
+        """The first column of ``statement``'s first row (None if it has none), for ``row``."""
+        sql, order = self._compile(statement, tuple(row))
+        cursor = self.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, row if order is None else order(row))
+            found = cursor.fetchone()
+            return None if found is None else found[0]
+        except self.dialect.loaded_dbapi.Error as e:
+            raise self.translated(e, sql, row) from e
+        finally:
+            cursor.close()
+
     def execute_sql(self, sql: str, params: Sequence[Any] = ((),)) -> int:
         """Run SQL text (in the driver's paramstyle) once per parameter set."""
         cursor = self.dbapi_connection.cursor()

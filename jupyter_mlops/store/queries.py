@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -30,13 +30,15 @@ from .search import (
     window,
 )
 
+_EPOCH = datetime(1970, 1, 1)
+
 
 def iso(ms: int | None) -> str | None:
-    """Epoch milliseconds as ISO 8601 UTC, the API's time format."""
+    """Epoch milliseconds as ISO 8601 UTC, the API's time format. Naive UTC arithmetic: a
+    page's 200 times cost half what ``fromtimestamp`` with a time zone takes."""
     if ms is None:
         return None
-    when = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
 
 
 def _loads(text: str | None, default: Any = None) -> Any:

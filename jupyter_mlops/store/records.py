@@ -42,6 +42,7 @@ _END = update(s.runs).where(s.runs.c.run_id == bindparam("run")).values(
     updated_ms=bindparam("now"))
 _INSERT = {table: table.insert() for table in (s.runs, s.params, s.tags, s.metrics,
                                                s.latest_metrics)}
+_STARTED = select(s.runs.c.started_ms).where(s.runs.c.run_id == bindparam("run"))
 
 
 def now_ms() -> int:
@@ -184,7 +185,7 @@ class RecordsMixin:
             raise InvalidInput(f"a run's status is one of {RUN_STATUSES}, not {status!r}")
         run_id = new_id()
         t = now_ms()
-        rows = [(s.params, self._param_rows(run_id, params or {})),
+        rows = [(s.params, self._param_rows(run_id, params or {}, t)),
                 (s.tags, self._tag_rows(run_id, tags or {}))]
         metric_rows = _metric_rows(run_id, metrics or {}, 0, t)
         rows += [(s.metrics, metric_rows), (s.latest_metrics, metric_rows)]
@@ -218,11 +219,15 @@ class RecordsMixin:
             raise NotFound(f"no run {run_id!r}") if "FOREIGN KEY" in str(e.orig) else e from None
 
     @staticmethod
-    def _param_rows(run_id: str, params: Mapping[str, Any]) -> list[dict]:
+    def _param_rows(run_id: str, params: Mapping[str, Any], started_ms: int | None
+                    ) -> list[dict]:
+        """A run's param rows, with its start (``params.started_ms``, revision 0008): a
+        writer that knows it passes it, so the triggers that fill it have nothing to do."""
         rows = [{"run_id": run_id, "key": k, "value": param_text(k, v)}
                 for k, v in redact_value(dict(params)).items()]
         for row in rows:
             row["value_num"] = param_number(row["value"])
+            row["started_ms"] = started_ms
         return rows
 
     @staticmethod
@@ -234,16 +239,25 @@ class RecordsMixin:
         return rows
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
-        self._upsert_keyed(run_id, s.params, self._param_rows(run_id, params))
+        rows = self._param_rows(run_id, params, None)
+
+        def with_start(w: Writer) -> list[dict]:
+            started = w.scalar(_STARTED, {"run": run_id})
+            return [{**row, "started_ms": started} for row in rows]
+
+        self._upsert_keyed(run_id, s.params, rows, with_start)
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
         self._upsert_keyed(run_id, s.tags, self._tag_rows(run_id, tags))
 
-    def _upsert_keyed(self, run_id: str, table: Any, rows: list[dict]) -> None:
-        """Set a run's params or tags (one row per key), fixed statements only."""
+    def _upsert_keyed(self, run_id: str, table: Any, rows: list[dict],
+                      complete: Any = None) -> None:
+        """Set a run's params or tags (one row per key), fixed statements only;
+        ``complete(writer)``, if given, returns the rows as written, inside the transaction."""
         if rows:
             self._write_run(run_id, lambda w: w.execute(_upsert_statement(
-                w.dialect.name, table, ("run_id", "key"), None), rows), fixed=True)
+                w.dialect.name, table, ("run_id", "key"), None),
+                complete(w) if complete else rows), fixed=True)
 
     def log_metrics(self, run_id: str, values: Mapping[str, Any], step: int | None = None,
                     timestamp_ms: int | None = None) -> None:

@@ -22,12 +22,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0007"
+SCHEMA_VERSION = "0008"
 
 metadata = MetaData()
 
 ID = String(32)
 Millis = BigInteger
+# A run's params, last metrics and tags are read together, a page of runs at a time: on
+# SQLite these tables are stored in (run_id, key) order, one B-tree (revision 0008).
+_CLUSTERED = {"sqlite_with_rowid": False}
 
 environments = Table(
     "environments",
@@ -123,8 +126,13 @@ params = Table(
     # The value read as a number where it is one (revision 0005), so numeric filters such
     # as params.C = 1 walk an index like text ones do.
     Column("value_num", Float),
-    Index("ix_params_key_value_run", "key", "value", "run_id"),
-    Index("ix_params_key_num_run", "key", "value_num", "run_id"),
+    # The run's start (revision 0008; a run's start never changes), filled by a trigger
+    # when a writer leaves it out, so a page filtered by params.X = v and sorted by start
+    # is one range of these indexes, read in order and stopped at the page's end.
+    Column("started_ms", Millis),
+    Index("ix_params_key_value_started", "key", "value", "started_ms", "run_id"),
+    Index("ix_params_key_num_started", "key", "value_num", "started_ms", "run_id"),
+    **_CLUSTERED,
 )
 
 metrics = Table(
@@ -149,6 +157,7 @@ latest_metrics = Table(
     Column("step", Integer, nullable=False),
     Column("timestamp_ms", Millis, nullable=False),
     Index("ix_latest_metrics_key_value_run", "key", "value", "run_id"),
+    **_CLUSTERED,
 )
 
 tags = Table(
@@ -158,6 +167,7 @@ tags = Table(
     Column("key", String(255), primary_key=True),
     Column("value", Text, nullable=False),
     Index("ix_tags_key_value", "key", "value"),
+    **_CLUSTERED,
 )
 
 datasets = Table(

@@ -141,8 +141,8 @@ def _floor(folder: str, mode: str) -> dict[str, Callable[[], None]]:
                     " source, updated_ms, session_id, user, host, environment_id) VALUES"
                     " (?, 'run-20260101-000000', 'bench', 'finished', ?, ?, 'api', ?, ?, ?, ?, ?)",
                     (run_id, now, now, now, *who))
-        con.executemany("INSERT INTO params (run_id, key, value, value_num) VALUES (?, ?, ?, ?)",
-                        [(run_id, *p) for p in params])
+        con.executemany("INSERT INTO params (run_id, key, value, value_num, started_ms) "
+                        "VALUES (?, ?, ?, ?, ?)", [(run_id, *p, now) for p in params])
         rows = [(run_id, k, 0, v, now) for k, v in metrics]
         con.executemany("INSERT INTO metrics (run_id, key, step, value, timestamp_ms) "
                         "VALUES (?, ?, ?, ?, ?)", rows)

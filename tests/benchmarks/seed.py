@@ -1,8 +1,8 @@
 """Fill a store with many realistic runs quickly, for benchmarks: raw ``executemany`` on
 SQLite and ``COPY`` on PostgreSQL, with the secondary indexes built once at the end
 (1,000,000 runs with 5 params and 5 metrics each take minutes, not hours). The rows are
-those the store itself writes (``value_num`` included); ``run_counts`` is kept by the
-store's own triggers on SQLite and counted once at the end on PostgreSQL."""
+those the store itself writes (``value_num`` and ``started_ms`` included); ``run_counts`` is
+kept by the store's own triggers on SQLite and counted once at the end on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _TABLES = (s.runs, s.params, s.metrics, s.latest_metrics)
 _COLUMNS = {
     "runs": ("run_id", "name", "experiment", "notebook", "user", "host", "status",
              "started_ms", "ended_ms", "source", "updated_ms"),
-    "params": ("run_id", "key", "value", "value_num"),
+    "params": ("run_id", "key", "value", "value_num", "started_ms"),
     "metrics": ("run_id", "key", "step", "value", "timestamp_ms"),
     "latest_metrics": ("run_id", "key", "step", "value", "timestamp_ms"),
 }
@@ -40,7 +40,7 @@ def _batches(count: int, experiments: int, seed: int) -> Iterator[dict[str, list
                                  started + rng.randint(1000, 90_000), "api", started))
             for k in range(PARAMS):
                 value = str(rng.randint(1, 100))
-                rows["params"].append((run_id, f"p{k}", value, param_number(value)))
+                rows["params"].append((run_id, f"p{k}", value, param_number(value), started))
             for k in range(METRICS):
                 metric = (run_id, f"m{k}", 0, rng.random(), started)
                 rows["metrics"].append(metric)

@@ -83,6 +83,7 @@ def test_sqlite_runs_in_wal_with_normal_sync_and_busy_timeout(store_dir):
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert c.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert c.execute(text("PRAGMA mmap_size")).scalar() > 0  # reads are memory-mapped
 
 
 def test_network_filesystem_falls_back_to_rollback_journal_and_says_so_once(
@@ -94,6 +95,8 @@ def test_network_filesystem_falls_back_to_rollback_journal_and_says_so_once(
             st = Store.open(str(store_dir))
             st.create_run(name="r", experiment="e")
             assert st.db.journal_mode == "delete"
+            with st.db.read() as c:  # no memory map of a file on a network filesystem
+                assert c.execute(text("PRAGMA mmap_size")).scalar() == 0
             st.close()
     warnings = [r for r in caplog.records if "rollback journal" in r.getMessage()]
     assert len(warnings) == 1
