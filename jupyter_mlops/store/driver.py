@@ -44,28 +44,23 @@ class Writer:
         sql, order = self._compile(statement, tuple(rows[0]))
         return self.execute_sql(sql, rows if order is None else list(map(order, rows)))
 
-    def scalar(self, statement: Any, row: dict) -> Any:
-        """The first column of ``statement``'s first row (None if it has none), for ``row``."""
-        sql, order = self._compile(statement, tuple(row))
-        cursor = self.dbapi_connection.cursor()
-        try:
-            cursor.execute(sql, row if order is None else order(row))
-            found = cursor.fetchone()
-            return None if found is None else found[0]
-        except self.dialect.loaded_dbapi.Error as e:
-            raise self.translated(e, sql, row) from e
-        finally:
-            cursor.close()
+    def fetch(self, statement: Any, params: dict) -> list[tuple]:
+        """The rows a SELECT (built once, as for ``execute``) returns for ``params``."""
+        sql, order = self._compile(statement, tuple(params))
+        return self._run(sql, [params if order is None else order(params)], fetch=True)
 
     def execute_sql(self, sql: str, params: Sequence[Any] = ((),)) -> int:
         """Run SQL text (in the driver's paramstyle) once per parameter set."""
+        return self._run(sql, params, fetch=False)
+
+    def _run(self, sql: str, params: Sequence[Any], fetch: bool) -> Any:
         cursor = self.dbapi_connection.cursor()
         try:
             if len(params) == 1:
                 cursor.execute(sql, params[0])
             else:
                 cursor.executemany(sql, params)
-            return cursor.rowcount
+            return cursor.fetchall() if fetch else cursor.rowcount
         except self.dialect.loaded_dbapi.Error as e:
             raise self.translated(e, sql, params) from e
         finally:

@@ -124,6 +124,34 @@ def param_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# Keys asked for at most this many at a time: a statement per power of two up to it.
+_KEYS_PER_SELECT = 512
+
+
+@cache
+def _metrics_at(keys: int) -> Any:
+    """The keys of a run's metrics at one step and time, among ``keys`` given keys: by the
+    (run_id, key, step) index, whatever the length of the run's history."""
+    m = s.metrics.c
+    return select(m.key).where(m.run_id == bindparam("run"), m.step == bindparam("step"),
+                               m.timestamp_ms == bindparam("ts"),
+                               m.key.in_([bindparam(f"k{i}") for i in range(keys)]))
+
+
+def _metric_keys_at(w: Writer, run_id: str, step: int, ts: int, keys: list[str]) -> set[str]:
+    """Which of ``keys`` the run has at ``step`` and ``ts``. Each batch of keys is padded
+    with its last key to a power of two, so a handful of statements serve every length."""
+    found: set[str] = set()
+    for i in range(0, len(keys), _KEYS_PER_SELECT):
+        batch = keys[i:i + _KEYS_PER_SELECT]
+        size = 1 << (len(batch) - 1).bit_length()
+        batch += [batch[-1]] * (size - len(batch))
+        params = {"run": run_id, "step": step, "ts": ts,
+                  **{f"k{j}": key for j, key in enumerate(batch)}}
+        found.update(key for (key,) in w.fetch(_metrics_at(size), params))
+    return found
+
+
 def _metric_rows(run_id: str, values: Mapping[str, Any], step: int, ts: int) -> list[dict]:
     """Metric values as rows (NaN stored as NULL), checked before anything is written."""
     rows = []
@@ -242,7 +270,8 @@ class RecordsMixin:
         rows = self._param_rows(run_id, params, None)
 
         def with_start(w: Writer) -> list[dict]:
-            started = w.scalar(_STARTED, {"run": run_id})
+            found = w.fetch(_STARTED, {"run": run_id})
+            started = found[0][0] if found else None
             return [{**row, "started_ms": started} for row in rows]
 
         self._upsert_keyed(run_id, s.params, rows, with_start)
@@ -264,24 +293,21 @@ class RecordsMixin:
         if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)
                                  or step < 0):
             raise InvalidInput(f"metric step must be a non-negative integer, got {step!r}")
+        step = int(step or 0)
         ts = timestamp_ms or now_ms()
-        rows = _metric_rows(run_id, values, int(step or 0), ts)
+        rows = _metric_rows(run_id, values, step, ts)
         if not rows:
             return
-        latest = s.latest_metrics
-        m = s.metrics.c
-        # A value replayed from a kernel's journal (same key, step and time) is there once.
-        existing = select(m.key).where(m.run_id == run_id, m.step == int(step or 0),
-                                       m.timestamp_ms == ts, m.key.in_([r["key"] for r in rows]))
 
-        def work(c: Connection) -> None:
-            there = set(c.execute(existing).scalars())
+        def work(w: Writer) -> None:
+            # A value replayed from a kernel's journal (same key, step and time) is there once.
+            there = _metric_keys_at(w, run_id, step, ts, [r["key"] for r in rows])
             new = [r for r in rows if r["key"] not in there]
-            if new:
-                Writer.of(c).execute(_INSERT[s.metrics], new)
-                upsert(c, latest, new, ("run_id", "key"), where=_step_not_older)
+            w.execute(_INSERT[s.metrics], new)
+            w.execute(_upsert_statement(w.dialect.name, s.latest_metrics, ("run_id", "key"),
+                                        _step_not_older), new)
 
-        self._write_run(run_id, work)
+        self._write_run(run_id, work, fixed=True)
 
     def append_note(self, run_id: str, note: str) -> None:
         if not isinstance(note, str) or not note.strip():

@@ -1,7 +1,9 @@
-"""Several processes writing one SQLite store at once, and a writer killed mid-batch."""
+"""Several processes writing one SQLite store at once, and writers killed mid-batch and
+mid-run."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -67,3 +69,27 @@ def test_a_writer_killed_mid_batch_leaves_every_committed_run(store_dir):
         assert run["status"] == "finished" and len(run["params"]) == 5
     # the run that was being written when the process died is not left "running"
     assert not store.list_runs(status="running")
+
+
+KILLED_MID_RUN = """
+import sys
+import jupyter_mlops as mlops
+run = mlops.start_run(name="killed", experiment="e")
+run.log_params({"C": 1.0, "penalty": "l2"})
+run.log_metrics({"acc": 0.5}, step=1)
+print(run.run_id, flush=True)
+sys.stdin.read()  # killed here, the run still open
+"""
+
+
+def test_a_process_killed_mid_run_keeps_what_each_call_had_written(store):
+    """Each call is committed when it returns: nothing waits for ``end`` to be stored."""
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_MID_RUN], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PATH": "/usr/bin:/bin"})
+    run_id = proc.stdout.readline().strip()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    run = store.get_run(run_id)
+    assert run["params"] == {"C": "1.0", "penalty": "l2"} and run["metrics"] == {"acc": 0.5}
+    assert run["status"] != "running"  # its process is gone

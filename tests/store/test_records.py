@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from sqlalchemy import func, select
 
 from jupyter_mlops.store import InvalidInput, NotFound
+from jupyter_mlops.store import schema as s
 
 
 def _run(store, name="r", experiment="e", **fields):
@@ -45,6 +47,27 @@ def test_a_bad_metric_rejects_the_whole_call_and_writes_nothing(store, bad):
         store.log_metrics(run_id, bad)
     assert store.get_run(run_id)["metrics"] == {}
     assert store.metric_history(run_id, "ok") == []
+
+
+def test_a_metric_replayed_from_the_journal_is_stored_once(store):
+    """A kernel's journal may replay metrics that were stored already (same key, step and
+    time): each is stored once and the latest value is not set back; a value logged again
+    at another time is a new point."""
+    run_id = _run(store)
+    many = {f"m{i}": float(i) for i in range(600)}  # more keys than one look-up asks for
+    store.log_metrics(run_id, {"loss": 0.5, **many}, step=3, timestamp_ms=1000)
+    store.log_metrics(run_id, {"loss": 0.4}, step=4, timestamp_ms=2000)
+    for _ in range(2):  # replayed twice, with a key the first write did not get to
+        store.log_metrics(run_id, {"loss": 0.5, **many, "acc": 0.8}, step=3, timestamp_ms=1000)
+    m = s.metrics.c
+    with store.db.read() as c:
+        stored = c.execute(select(func.count()).where(m.run_id == run_id)).scalar()
+    assert stored == 1 + len(many) + 1 + 1
+    assert [(p["step"], p["value"]) for p in store.metric_history(run_id, "loss")] == [
+        (3, 0.5), (4, 0.4)]
+    assert store.get_run(run_id)["metrics"] == {"loss": 0.4, **many, "acc": 0.8}
+    store.log_metrics(run_id, {"loss": 0.6}, step=3, timestamp_ms=1001)
+    assert [p["value"] for p in store.metric_history(run_id, "loss")] == [0.5, 0.6, 0.4]
 
 
 def test_bad_step_and_keys_are_refused(store):
