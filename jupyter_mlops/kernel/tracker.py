@@ -229,23 +229,37 @@ class Tracker:
         self._current = None
         if not getattr(info, "store_history", True):
             return  # tool-internal executions (variable explorers, completers)
-        self.writer.cell_started()
+        writer = self.writer
+        writer.cell_started()
+        writer.begin_batch()
         try:
-            with self.writer.batch():
-                self._begin_cell(info)
-        except Exception as e:
-            self.problems.report("cell", "a cell could not be recorded", e)
-
-    def post_run_cell(self, result: Any) -> None:
-        cell, self._current = self._current, None
-        try:
-            if cell is not None:
-                with self.writer.batch():
-                    self._end_cell(cell, result)
+            self._begin_cell(info)
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
         finally:
-            self.writer.cell_ended()
+            self._end_batch(writer)
+
+    def post_run_cell(self, result: Any) -> None:
+        cell, self._current = self._current, None
+        writer = self.writer
+        try:
+            if cell is not None:
+                writer.begin_batch()
+                try:
+                    self._end_cell(cell, result)
+                except Exception as e:
+                    self.problems.report("cell", "a cell could not be recorded", e)
+                finally:
+                    self._end_batch(writer)
+        finally:
+            writer.cell_ended()
+
+    def _end_batch(self, writer: Writer) -> None:
+        """Journal the hook's records (one write) before the hook returns."""
+        try:
+            writer.end_batch()
+        except Exception as e:
+            self.problems.report("cell", "a cell could not be recorded", e)
 
     # --- cells
     def _begin_cell(self, info: Any) -> None:

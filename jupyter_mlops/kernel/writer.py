@@ -31,7 +31,7 @@ import collections
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -110,17 +110,13 @@ class Writer:
     def _batching(self) -> bool:
         return self._batch is not None and threading.get_ident() == self._batch_thread
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Records (and tasks) this thread submits inside are journaled together when it
-        ends, one write for a cell hook's records; a flush inside writes them first."""
+    def begin_batch(self) -> None:
+        """Records (and tasks) this thread submits until ``end_batch`` are journaled together
+        then, one write for a cell hook's records; a flush in between writes them first.
+        (Two calls, not a context manager: its generator frames cost a cell hook.)"""
         self._batch, self._batch_thread = [], threading.get_ident()
-        try:
-            yield
-        finally:
-            self._end_batch()
 
-    def _end_batch(self) -> None:
+    def end_batch(self) -> None:
         batch, self._batch = self._batch, None
         if batch:
             self._journal_and_queue(batch)
@@ -163,7 +159,7 @@ class Writer:
     def flush(self, timeout: float = 30) -> bool:
         """Wait until everything submitted so far is stored; False if it could not be."""
         if self._batching():
-            self._end_batch()
+            self.end_batch()
         marker = _Flush()
         with self._flush_lock:
             self._flushes += 1
