@@ -423,3 +423,24 @@ def test_each_hook_journals_its_records_with_one_write(run, tracker, store, monk
     assert fitted["params"]["C"] == "0.3" and "accuracy" in fitted["metrics"]
     (dataset,) = fitted["datasets"]
     assert dataset["source"] == str(csv) and dataset["file_hash"]
+
+
+def test_a_cell_run_journals_its_lineage_once_and_a_cell_magic_run_after_it_ran(run, tracker,
+                                                                                store):
+    """A cell's run opens and finishes in one hook: its lineage is worked out and journaled
+    once. A ``%%track`` run opens before its cell runs and finishes after: journaled at both
+    (crash-safe at the start), and the stored lineage is the cell's dependencies."""
+    run("%track")
+    run("base = 2")
+    tracker.writer.cell_started()  # keep the records in the journal to look at them
+    run("accuracy = base / 4")
+    run("%%track named\nscore = base / 8")
+    lineage = [r for r in _journal(tracker) if r.get("op") == "lineage"]
+    assert [len(r["execution_ids"]) for r in lineage] == [2, 2, 2]
+    assert lineage[1] == {**lineage[2], "n": lineage[1]["n"]}
+    tracker.writer.cell_ended()
+    runs = flushed(tracker, store)
+    assert [e["code"] for e in run_of(runs, tracker, "accuracy")["lineage"]] == [
+        "base = 2", "accuracy = base / 4"]
+    assert [e["code"] for e in run_of(runs, tracker, "named")["lineage"]] == [
+        "base = 2", "%%track named\nscore = base / 8"]
