@@ -97,6 +97,7 @@ class Tracker:
         self._params: dict[int, tuple[weakref.ref, tuple, dict[str, Any]]] = {}
         self._fingerprints: dict[str, tuple[int | None, int, str]] = {}
         self._atexit = False
+        self._diff_base64: tuple[str | None, str] = (None, "")
 
     # --- session lifecycle
     def start(self) -> str:
@@ -206,11 +207,9 @@ class Tracker:
         if run_id not in self.runs:
             self.runs.append(run_id)
         if self.git_diff:
-            import base64
-
             self.writer.submit({"op": "artifact", "run_id": run_id, "artifact_id": new_id(),
                                 "name": "git.diff", "media_type": "text/x-diff",
-                                "data": base64.b64encode(self.git_diff.encode()).decode()})
+                                "data": self._encoded_diff()})
 
         def task(_store: Any) -> list[dict]:
             from ..capture.environment import snapshot
@@ -223,6 +222,15 @@ class Tracker:
                      "data": snap.data}]
 
         self.writer.submit_task(task)
+
+    def _encoded_diff(self) -> str:
+        """The git diff in base64, encoded once per diff, not once per run."""
+        diff = self.git_diff
+        if self._diff_base64[0] is not diff:
+            import base64
+
+            self._diff_base64 = (diff, base64.b64encode(diff.encode()).decode())
+        return self._diff_base64[1]
 
     # --- hooks
     def pre_run_cell(self, info: Any) -> None:
