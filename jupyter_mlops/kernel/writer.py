@@ -40,7 +40,7 @@ from ..store import Store, StoreError
 from ..store.liveness import HEARTBEAT_INTERVAL_S
 from .apply import apply_unit, units
 from .problems import Problems
-from .spool import Journal, replay_orphans, spool_directory
+from .spool import Journal, prepare, replay_orphans, spool_directory
 
 # Errors that mean "the store cannot be written now", as opposed to a bad record.
 OUTAGE = (StoreError, OSError)
@@ -92,17 +92,17 @@ class Writer:
 
     def submit(self, record: dict) -> None:
         if self._batching():
-            self._batch.append(record)
+            self._batch.append(prepare(record))
         else:
-            self._journal_and_queue([record])
+            self._journal_and_queue([prepare(record)])
 
     def _journal_and_queue(self, items: list[Any]) -> None:
-        """Journal the records among ``items`` (one write), then queue every item in order:
-        a task (a dataset's profile) after the record it completes."""
-        numbered = iter(self.journal.append_all([i for i in items if isinstance(i, dict)]))
+        """Journal the prepared records among ``items`` (one write), then queue every item
+        in order: a task (a dataset's profile) after the record it completes."""
+        numbered = iter(self.journal.append_prepared([i for i in items if type(i) is tuple]))
         self._check_journal()
         for item in items:
-            if isinstance(item, dict):
+            if type(item) is tuple:
                 item = next(numbered)
             if item is not None:
                 self._put(item)
@@ -112,7 +112,8 @@ class Writer:
 
     def begin_batch(self) -> None:
         """Records (and tasks) this thread submits until ``end_batch`` are journaled together
-        then, one write for a cell hook's records; a flush in between writes them first.
+        then, one write for a cell hook's records (each redacted and encoded as it comes); a
+        flush in between writes them first.
         (Two calls, not a context manager: its generator frames cost a cell hook.)"""
         self._batch, self._batch_thread = [], threading.get_ident()
 
