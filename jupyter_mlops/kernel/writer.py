@@ -124,7 +124,9 @@ class Writer:
 
     def _put(self, item: Any) -> None:
         self._queue.append(item)
-        if self._asleep:
+        # Woken once, not once per record of a cell (``Event.set`` takes a lock). The flag is
+        # read after the append, and ``_sleep`` clears it before looking at the queue.
+        if self._asleep and not self._wake.is_set():
             self._wake.set()
 
     def _check_journal(self) -> None:

@@ -444,3 +444,25 @@ def test_a_cell_run_journals_its_lineage_once_and_a_cell_magic_run_after_it_ran(
         "base = 2", "accuracy = base / 4"]
     assert [e["code"] for e in run_of(runs, tracker, "named")["lineage"]] == [
         "base = 2", "%%track named\nscore = base / 8"]
+
+
+def test_a_cells_records_wake_the_sleeping_writer_once(run, tracker, store, monkeypatch):
+    """The writer thread, asleep with nothing to store, is woken by a cell's first record
+    only (``Event.set`` takes a lock: a dozen records made a dozen), and stores them all."""
+    import time
+
+    run("%track")
+    run("import pandas as pd\nframe = pd.DataFrame({'a': range(50), 'b': [0.5] * 50})")
+    assert tracker.writer.flush(10)
+    writer = tracker.writer
+    deadline = time.monotonic() + 10
+    while not writer._asleep and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sets = []
+    real = writer._wake.set
+    monkeypatch.setattr(writer._wake, "set", lambda: sets.append(1) or real())
+    run("%%track woken\nrows = len(frame)\naccuracy = 0.5")
+    assert sets == [1]
+    monkeypatch.undo()
+    (dataset,) = run_of(flushed(tracker, store), tracker, "woken")["datasets"]
+    assert dataset["name"] == "frame"
