@@ -19,9 +19,9 @@ form. Values computed at run time (``getpass()``, ``os.environ[…]``) are not s
 code and stay as they are, and so do NLP special tokens (``pad_token = "[PAD]"``), hashes
 and UUIDs.
 
-Longer texts that hold nothing to redact (nearly all of them) are remembered by their 128-bit
-digest, so the same text is scanned once: a cell run again, or the session's git diff that
-every run carries (a 14 KB diff took 2 ms to scan, for each run).
+Longer texts, and text artifacts, that hold nothing to redact (nearly all of them) are
+remembered by their 128-bit digest, so the same text is scanned once: a cell run again, or
+the session's git diff that every run carries (a 14 KB diff took 2 ms to scan, for each run).
 """
 
 from __future__ import annotations
@@ -150,18 +150,27 @@ _MAX_CLEAN = 4096  # digests of longer texts found clean, kept until there are t
 _clean: set[bytes] = set()
 
 
+def _digest(text: str, seed: int) -> bytes:
+    """Texts (seed 0) and text artifacts' base64 (seed 1) are remembered apart."""
+    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"), seed)
+
+
+def _remember_clean(digest: bytes) -> None:
+    if len(_clean) >= _MAX_CLEAN:
+        _clean.clear()
+    _clean.add(digest)
+
+
 def redact(text: str) -> str:
     """Replace secrets in ``text`` with ``REDACTED``; everything else is left byte for byte."""
     if len(text) <= _SHORT:
         return _redact_short(text)
-    digest = xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
+    digest = _digest(text, 0)
     if digest in _clean:
         return text
     cleaned = _redact(text)
     if cleaned == text:
-        if len(_clean) >= _MAX_CLEAN:
-            _clean.clear()
-        _clean.add(digest)
+        _remember_clean(digest)
     return cleaned
 
 
@@ -230,14 +239,20 @@ def redact_bytes(data: bytes, media_type: str | None) -> bytes:
 
 def _redact_artifact(artifact: dict, secret: bool) -> dict:
     out = {k: v if k == "data" else redact_value(v, secret) for k, v in artifact.items()}
-    if is_text_media(artifact.get("media_type")) and isinstance(artifact["data"], str):
+    encoded = artifact["data"]
+    if is_text_media(artifact.get("media_type")) and isinstance(encoded, str):
+        digest = _digest(encoded, 1)
+        if digest in _clean:  # the git diff every run carries: decoded and scanned once
+            return out
         try:
-            data = base64.b64decode(artifact["data"], validate=True)
+            data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
             return out
         cleaned = redact_bytes(data, artifact["media_type"])
         if cleaned is not data:
             out["data"] = base64.b64encode(cleaned).decode()
+        else:
+            _remember_clean(digest)
     return out
 
 
