@@ -37,6 +37,7 @@ _OPAQUE_CALLS = frozenset({"exec", "eval", "execfile", "globals", "vars", "__imp
 _OPAQUE_MAGICS = frozenset({"run", "load", "store", "macro", "recall", "rerun", "load_ext"})
 _MAX_LITERAL_TEXT = 250
 _BUILTINS = frozenset(dir(builtins))
+_METHODS: dict[tuple[type, type], Any] = {}  # (visitor class, node type) -> its visit method
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,29 @@ class _Scope(ast.NodeVisitor):
         self.deferred: set[str] = set()  # free names of nested functions
 
     # --- helpers
+    def visit(self, node: ast.AST) -> None:
+        """``NodeVisitor.visit`` with the method looked up once per node type, not built
+        from the type's name for every node (the analysis runs on every new cell)."""
+        key = (type(self), type(node))
+        method = _METHODS.get(key)
+        if method is None:
+            method = _METHODS[key] = getattr(type(self), f"visit_{type(node).__name__}",
+                                             type(self).generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass  # no names (and none of NodeVisitor's checks for pre-3.8 visit_Num methods)
+
     def visit_body(self, body: list[ast.stmt]) -> None:
         for stmt in body:
             self.visit(stmt)

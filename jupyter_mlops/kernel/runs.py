@@ -76,6 +76,7 @@ class RunBuilder:
         self._models: list[str] = []
         self._datasets: dict[str, tuple[str, str]] = {}  # variable -> (name, role)
         self._figures = 0
+        self._journaled: tuple[tuple, Any] | None = None  # the last lineage journaled, by key
 
     def _submit(self, op: str, **fields: Any) -> None:
         self.t.writer.submit({"op": op, "run_id": self.run_id, **fields})
@@ -95,9 +96,17 @@ class RunBuilder:
         self._lineage([index])
 
     def _lineage(self, seeds: list[int]) -> Any:
-        found = self.t.history.slice(seeds, self.t.shell.user_ns)
+        """Journal the seeds' lineage. The same seeds with no cell run since (the history
+        and namespace as they were) have the same slice: a cell's run, opened and finished
+        in one hook, has it worked out and journaled once, not twice."""
+        t = self.t
+        key = (tuple(seeds), len(t.history.executions), t.cell_count)
+        if self._journaled is not None and self._journaled[0] == key:
+            return self._journaled[1]
+        found = t.history.slice(seeds, t.shell.user_ns)
         self._submit("lineage", execution_ids=[e.execution_id for e in found.executions],
                      positions=[e.index + 1 for e in found.executions])
+        self._journaled = (key, found)
         return found
 
     # --- what cells produce

@@ -97,6 +97,7 @@ class Tracker:
         self._params: dict[int, tuple[weakref.ref, tuple, dict[str, Any]]] = {}
         self._fingerprints: dict[str, tuple[int | None, int, str]] = {}
         self._atexit = False
+        self._diff_base64: tuple[str | None, str] = (None, "")
 
     # --- session lifecycle
     def start(self) -> str:
@@ -206,11 +207,9 @@ class Tracker:
         if run_id not in self.runs:
             self.runs.append(run_id)
         if self.git_diff:
-            import base64
-
             self.writer.submit({"op": "artifact", "run_id": run_id, "artifact_id": new_id(),
                                 "name": "git.diff", "media_type": "text/x-diff",
-                                "data": base64.b64encode(self.git_diff.encode()).decode()})
+                                "data": self._encoded_diff()})
 
         def task(_store: Any) -> list[dict]:
             from ..capture.environment import snapshot
@@ -224,28 +223,51 @@ class Tracker:
 
         self.writer.submit_task(task)
 
+    def _encoded_diff(self) -> str:
+        """The git diff in base64, encoded once per diff, not once per run."""
+        diff = self.git_diff
+        if self._diff_base64[0] is not diff:
+            import base64
+
+            self._diff_base64 = (diff, base64.b64encode(diff.encode()).decode())
+        return self._diff_base64[1]
+
     # --- hooks
     def pre_run_cell(self, info: Any) -> None:
         self._current = None
         if not getattr(info, "store_history", True):
             return  # tool-internal executions (variable explorers, completers)
-        self.writer.cell_started()
+        writer = self.writer
+        writer.cell_started()
+        writer.begin_batch()
         try:
-            with self.writer.batch():
-                self._begin_cell(info)
-        except Exception as e:
-            self.problems.report("cell", "a cell could not be recorded", e)
-
-    def post_run_cell(self, result: Any) -> None:
-        cell, self._current = self._current, None
-        try:
-            if cell is not None:
-                with self.writer.batch():
-                    self._end_cell(cell, result)
+            self._begin_cell(info)
         except Exception as e:
             self.problems.report("cell", "a cell could not be recorded", e)
         finally:
-            self.writer.cell_ended()
+            self._end_batch(writer)
+
+    def post_run_cell(self, result: Any) -> None:
+        cell, self._current = self._current, None
+        writer = self.writer
+        try:
+            if cell is not None:
+                writer.begin_batch()
+                try:
+                    self._end_cell(cell, result)
+                except Exception as e:
+                    self.problems.report("cell", "a cell could not be recorded", e)
+                finally:
+                    self._end_batch(writer)
+        finally:
+            writer.cell_ended()
+
+    def _end_batch(self, writer: Writer) -> None:
+        """Journal the hook's records (one write) before the hook returns."""
+        try:
+            writer.end_batch()
+        except Exception as e:
+            self.problems.report("cell", "a cell could not be recorded", e)
 
     # --- cells
     def _begin_cell(self, info: Any) -> None:

@@ -31,7 +31,7 @@ import collections
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -40,7 +40,7 @@ from ..store import Store, StoreError
 from ..store.liveness import HEARTBEAT_INTERVAL_S
 from .apply import apply_unit, units
 from .problems import Problems
-from .spool import Journal, replay_orphans, spool_directory
+from .spool import Journal, prepare, replay_orphans, spool_directory
 
 # Errors that mean "the store cannot be written now", as opposed to a bad record.
 OUTAGE = (StoreError, OSError)
@@ -92,17 +92,17 @@ class Writer:
 
     def submit(self, record: dict) -> None:
         if self._batching():
-            self._batch.append(record)
+            self._batch.append(prepare(record))
         else:
-            self._journal_and_queue([record])
+            self._journal_and_queue([prepare(record)])
 
     def _journal_and_queue(self, items: list[Any]) -> None:
-        """Journal the records among ``items`` (one write), then queue every item in order:
-        a task (a dataset's profile) after the record it completes."""
-        numbered = iter(self.journal.append_all([i for i in items if isinstance(i, dict)]))
+        """Journal the prepared records among ``items`` (one write), then queue every item
+        in order: a task (a dataset's profile) after the record it completes."""
+        numbered = iter(self.journal.append_prepared([i for i in items if type(i) is tuple]))
         self._check_journal()
         for item in items:
-            if isinstance(item, dict):
+            if type(item) is tuple:
                 item = next(numbered)
             if item is not None:
                 self._put(item)
@@ -110,24 +110,23 @@ class Writer:
     def _batching(self) -> bool:
         return self._batch is not None and threading.get_ident() == self._batch_thread
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Records (and tasks) this thread submits inside are journaled together when it
-        ends, one write for a cell hook's records; a flush inside writes them first."""
+    def begin_batch(self) -> None:
+        """Records (and tasks) this thread submits until ``end_batch`` are journaled together
+        then, one write for a cell hook's records (each redacted and encoded as it comes); a
+        flush in between writes them first.
+        (Two calls, not a context manager: its generator frames cost a cell hook.)"""
         self._batch, self._batch_thread = [], threading.get_ident()
-        try:
-            yield
-        finally:
-            self._end_batch()
 
-    def _end_batch(self) -> None:
+    def end_batch(self) -> None:
         batch, self._batch = self._batch, None
         if batch:
             self._journal_and_queue(batch)
 
     def _put(self, item: Any) -> None:
         self._queue.append(item)
-        if self._asleep:
+        # Woken once, not once per record of a cell (``Event.set`` takes a lock). The flag is
+        # read after the append, and ``_sleep`` clears it before looking at the queue.
+        if self._asleep and not self._wake.is_set():
             self._wake.set()
 
     def _check_journal(self) -> None:
@@ -163,7 +162,7 @@ class Writer:
     def flush(self, timeout: float = 30) -> bool:
         """Wait until everything submitted so far is stored; False if it could not be."""
         if self._batching():
-            self._end_batch()
+            self.end_batch()
         marker = _Flush()
         with self._flush_lock:
             self._flushes += 1

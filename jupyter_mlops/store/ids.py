@@ -6,7 +6,8 @@ inserts local; the random part makes ids from different machines collide with ne
 probability, so no central counter is needed. Within one process ids are strictly
 increasing (as in monotonic ULIDs), so runs created in the same millisecond keep their order.
 The random bits come from a generator seeded by the OS (again in a forked child), not from
-``os.urandom`` per id: a system call that costs a tracked cell about 15 µs.
+``os.urandom`` per id: a system call that costs a tracked cell about 15 µs. The digits are
+looked up two at a time (10 bits), half the work of one at a time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import threading
 import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-
+_PAIRS = tuple(a + b for a in _ALPHABET for b in _ALPHABET)
+_SHIFTS = tuple(range(90, -1, -10))
 
 _lock = threading.Lock()
 _last = 0
@@ -30,8 +32,4 @@ def new_id() -> str:
     value = (int(time.time() * 1000) & ((1 << 48) - 1)) << 52 | _random.getrandbits(52)
     with _lock:
         value = _last = max(value, _last + 1)
-    chars = []
-    for _ in range(20):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])

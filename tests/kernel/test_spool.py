@@ -118,3 +118,24 @@ def test_a_journal_is_redacted_before_it_touches_the_disk(tmp_path):
         text = f.read()
     assert token not in text and "hunter2" not in text and "[REDACTED]" in text
     journal.close(remove=True)
+
+
+def test_prepared_records_are_journaled_as_json_lines_numbered_last(tmp_path):
+    """A cell hook's records are redacted and encoded as they are made, and numbered when
+    written: each line is the record's compact JSON with its number as the last key."""
+    import json
+
+    from jupyter_mlops.kernel.spool import prepare
+
+    journal = Journal(str(tmp_path), "s1")
+    journal.append({"op": "x", "i": 0})
+    made = [{"op": "cell_end", "row": {"status": "ok", "error": None}},
+            {"op": "params", "run_id": "r1", "values": {"api_key": "k3y-Value-9", "C": 0.5}}]
+    numbered = journal.append_prepared([prepare(record) for record in made])
+    assert [r["n"] for r in numbered] == [2, 3]
+    with open(journal.path, "rb") as f:
+        lines = f.read().splitlines()
+    assert lines[1:] == [json.dumps(r, separators=(",", ":")).encode() for r in numbered]
+    assert list(json.loads(lines[2])) == ["op", "run_id", "values", "n"]
+    assert b"k3y-Value-9" not in lines[2] and made[1]["values"]["api_key"] == "k3y-Value-9"
+    journal.close(remove=True)

@@ -423,3 +423,46 @@ def test_each_hook_journals_its_records_with_one_write(run, tracker, store, monk
     assert fitted["params"]["C"] == "0.3" and "accuracy" in fitted["metrics"]
     (dataset,) = fitted["datasets"]
     assert dataset["source"] == str(csv) and dataset["file_hash"]
+
+
+def test_a_cell_run_journals_its_lineage_once_and_a_cell_magic_run_after_it_ran(run, tracker,
+                                                                                store):
+    """A cell's run opens and finishes in one hook: its lineage is worked out and journaled
+    once. A ``%%track`` run opens before its cell runs and finishes after: journaled at both
+    (crash-safe at the start), and the stored lineage is the cell's dependencies."""
+    run("%track")
+    run("base = 2")
+    tracker.writer.cell_started()  # keep the records in the journal to look at them
+    run("accuracy = base / 4")
+    run("%%track named\nscore = base / 8")
+    lineage = [r for r in _journal(tracker) if r.get("op") == "lineage"]
+    assert [len(r["execution_ids"]) for r in lineage] == [2, 2, 2]
+    assert lineage[1] == {**lineage[2], "n": lineage[1]["n"]}
+    tracker.writer.cell_ended()
+    runs = flushed(tracker, store)
+    assert [e["code"] for e in run_of(runs, tracker, "accuracy")["lineage"]] == [
+        "base = 2", "accuracy = base / 4"]
+    assert [e["code"] for e in run_of(runs, tracker, "named")["lineage"]] == [
+        "base = 2", "%%track named\nscore = base / 8"]
+
+
+def test_a_cells_records_wake_the_sleeping_writer_once(run, tracker, store, monkeypatch):
+    """The writer thread, asleep with nothing to store, is woken by a cell's first record
+    only (``Event.set`` takes a lock: a dozen records made a dozen), and stores them all."""
+    import time
+
+    run("%track")
+    run("import pandas as pd\nframe = pd.DataFrame({'a': range(50), 'b': [0.5] * 50})")
+    assert tracker.writer.flush(10)
+    writer = tracker.writer
+    deadline = time.monotonic() + 10
+    while not writer._asleep and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sets = []
+    real = writer._wake.set
+    monkeypatch.setattr(writer._wake, "set", lambda: sets.append(1) or real())
+    run("%%track woken\nrows = len(frame)\naccuracy = 0.5")
+    assert sets == [1]
+    monkeypatch.undo()
+    (dataset,) = run_of(flushed(tracker, store), tracker, "woken")["datasets"]
+    assert dataset["name"] == "frame"
